@@ -1,0 +1,275 @@
+/* tg_db.c - libpq helpers: connect, quote, exec, and COPY text-format decoding. */
+#include "tg_db.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libpq messages end with a newline; error lines must not. */
+static void chomp_into(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+    size_t n = strlen(dst);
+    while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+        dst[--n] = '\0';
+}
+
+tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
+{
+    /* expand_dbname lets "dbname" carry a whole conninfo string or URI. */
+    const char *keys[] = {"dbname", "application_name", NULL};
+    const char *values[] = {conninfo && conninfo[0] ? conninfo : NULL, "twingraph", NULL};
+    *conn = PQconnectdbParams(keys, values, 1);
+    if (!*conn)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory while connecting");
+    if (PQstatus(*conn) != CONNECTION_OK) {
+        char reason[sizeof err->detail];
+        chomp_into(reason, sizeof reason, PQerrorMessage(*conn));
+        tg_error_set(err, TG_ERR_DB, "could not connect to PostgreSQL");
+        tg_error_detail(err, "%s", reason);
+        tg_error_hint(err, "pass a conninfo string or URI with --db, or set PGHOST, PGPORT, PGDATABASE, PGUSER");
+        PQfinish(*conn);
+        *conn = NULL;
+        return TG_ERR_DB;
+    }
+    return TG_OK;
+}
+
+tg_status tg_db_split_name(const char *name, char **schema, char **table, tg_error *err)
+{
+    *schema = *table = NULL;
+    const char *dot = strchr(name, '.');
+    if (dot && strchr(dot + 1, '.'))
+        return tg_error_set(err, TG_ERR_INPUT, "table name \"%s\" has more than one dot", name);
+    if (dot) {
+        *schema = strndup(name, (size_t)(dot - name));
+        *table = strdup(dot + 1);
+    } else {
+        *schema = strdup("public");
+        *table = strdup(name);
+    }
+    if (!*schema || !*table) {
+        free(*schema);
+        free(*table);
+        *schema = *table = NULL;
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    if (!(*schema)[0] || !(*table)[0]) {
+        free(*schema);
+        free(*table);
+        *schema = *table = NULL;
+        return tg_error_set(err, TG_ERR_INPUT, "table name \"%s\" has an empty part", name);
+    }
+    return TG_OK;
+}
+
+tg_status tg_db_quote_ident(PGconn *conn, const char *ident, char **quoted, tg_error *err)
+{
+    char *q = PQescapeIdentifier(conn, ident, strlen(ident));
+    if (!q)
+        return tg_error_set(err, TG_ERR_INPUT, "could not quote identifier \"%s\": %s", ident,
+                            PQerrorMessage(conn));
+    *quoted = strdup(q);
+    PQfreemem(q);
+    return *quoted ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+}
+
+tg_status tg_db_quote_literal(PGconn *conn, const char *value, char **quoted, tg_error *err)
+{
+    char *q = PQescapeLiteral(conn, value, strlen(value));
+    if (!q)
+        return tg_error_set(err, TG_ERR_INPUT, "could not quote a literal: %s", PQerrorMessage(conn));
+    *quoted = strdup(q);
+    PQfreemem(q);
+    return *quoted ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+}
+
+tg_status tg_db_quote_name(PGconn *conn, const char *name, const char *what, char **quoted,
+                           tg_error *err)
+{
+    char *schema = NULL, *table = NULL, *qs = NULL, *qt = NULL;
+    *quoted = NULL;
+    bool qualified = strchr(name, '.') != NULL;
+    tg_status st = tg_db_split_name(name, &schema, &table, err);
+    if (st) {
+        tg_error_prefix(err, "%s", what);
+        goto cleanup;
+    }
+    if ((st = tg_db_quote_ident(conn, table, &qt, err)))
+        goto cleanup;
+    if (qualified && (st = tg_db_quote_ident(conn, schema, &qs, err)))
+        goto cleanup;
+    size_t size = strlen(qt) + (qs ? strlen(qs) + 1 : 0) + 1;
+    if (!(*quoted = malloc(size))) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    if (qs)
+        snprintf(*quoted, size, "%s.%s", qs, qt);
+    else
+        snprintf(*quoted, size, "%s", qt);
+cleanup:
+    free(schema);
+    free(table);
+    free(qs);
+    free(qt);
+    return st;
+}
+
+static tg_status result_error(PGconn *conn, PGresult *res, const char *sql, tg_error *err)
+{
+    char reason[sizeof err->message - 40];
+    chomp_into(reason, sizeof reason,
+               res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(conn));
+    if (!reason[0])
+        chomp_into(reason, sizeof reason, PQerrorMessage(conn));
+    tg_error_set(err, TG_ERR_DB, "database error: %s", reason);
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (detail)
+        tg_error_detail(err, "%s", detail);
+    else
+        tg_error_detail(err, "while running: %.400s", sql);
+    const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+    if (hint)
+        tg_error_hint(err, "%s", hint);
+    return TG_ERR_DB;
+}
+
+tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *const *params,
+                     PGresult **result, tg_error *err)
+{
+    if (result)
+        *result = NULL;
+    PGresult *res = PQexecParams(conn, sql, n_params, NULL, params, NULL, NULL, 0);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        tg_status st = result_error(conn, res, sql, err);
+        PQclear(res);
+        return st;
+    }
+    if (result)
+        *result = res;
+    else
+        PQclear(res);
+    return TG_OK;
+}
+
+int tg_db_copy_split(char *line, size_t len, char **fields, size_t max_fields)
+{
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    line[len] = '\0';
+    const char *end = line + len;
+    char *read = line;
+    size_t n = 0;
+    for (;;) {
+        if (n == max_fields)
+            return -1;
+        /* A field is NULL only when its raw text is exactly \N (a data "\N" arrives as \\N). */
+        if (read[0] == '\\' && read[1] == 'N' && (read + 2 == end || read[2] == '\t')) {
+            fields[n++] = NULL;
+            read += 2;
+        } else {
+            char *write = read;
+            fields[n++] = write;
+            while (read < end && *read != '\t') {
+                if (*read == '\\' && read + 1 < end) {
+                    switch (read[1]) {
+                    case 'b': *write++ = '\b'; break;
+                    case 'f': *write++ = '\f'; break;
+                    case 'n': *write++ = '\n'; break;
+                    case 'r': *write++ = '\r'; break;
+                    case 't': *write++ = '\t'; break;
+                    case 'v': *write++ = '\v'; break;
+                    default: *write++ = read[1]; break; /* \\ and any other escaped byte */
+                    }
+                    read += 2;
+                } else {
+                    *write++ = *read++;
+                }
+            }
+            /* write never passes read: the terminator lands at most on the tab at read. */
+            bool more = read < end;
+            *write = '\0';
+            if (!more)
+                return (int)n;
+            read++;
+            continue;
+        }
+        if (read == end)
+            return (int)n;
+        read++; /* the tab after a NULL field */
+    }
+}
+
+tg_status tg_db_copy_escape(char **buf, size_t *len, size_t *cap, const char *value)
+{
+    size_t need = *len + 2 * strlen(value) + 2;
+    if (need > *cap) {
+        size_t cap2 = *cap ? *cap : 4096;
+        while (cap2 < need)
+            cap2 *= 2;
+        char *grown = realloc(*buf, cap2);
+        if (!grown)
+            return TG_ERR_MEMORY;
+        *buf = grown;
+        *cap = cap2;
+    }
+    char *w = *buf + *len;
+    for (const char *r = value; *r; r++) {
+        switch (*r) {
+        case '\\': *w++ = '\\'; *w++ = '\\'; break;
+        case '\t': *w++ = '\\'; *w++ = 't'; break;
+        case '\n': *w++ = '\\'; *w++ = 'n'; break;
+        case '\r': *w++ = '\\'; *w++ = 'r'; break;
+        default: *w++ = *r; break;
+        }
+    }
+    *len = (size_t)(w - *buf);
+    return TG_OK;
+}
+
+tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
+                         void *context, tg_error *err)
+{
+    size_t size = strlen(query) + 32;
+    char *sql = malloc(size);
+    if (!sql)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    snprintf(sql, size, "COPY (%s) TO STDOUT", query);
+    PGresult *res = PQexec(conn, sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
+        tg_status st = result_error(conn, res, sql, err);
+        PQclear(res);
+        free(sql);
+        return st;
+    }
+    PQclear(res);
+
+    tg_status st = TG_OK;
+    char *fields[TG_COPY_MAX_FIELDS];
+    char *line;
+    int len;
+    while ((len = PQgetCopyData(conn, &line, 0)) > 0) {
+        if (st == TG_OK) {
+            int n = tg_db_copy_split(line, (size_t)len, fields, TG_COPY_MAX_FIELDS);
+            if (n != (int)n_fields)
+                st = tg_error_set(err, TG_ERR_INTERNAL, "COPY row has %d fields, expected %zu", n,
+                                  n_fields);
+            else
+                st = on_row(context, fields, n_fields, err);
+        }
+        /* After an error keep draining: libpq needs the copy finished before the next query. */
+        PQfreemem(line);
+    }
+    if (len == -2 && st == TG_OK)
+        st = result_error(conn, NULL, sql, err);
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && st == TG_OK)
+            st = result_error(conn, res, sql, err);
+        PQclear(res);
+    }
+    free(sql);
+    return st;
+}

@@ -1,0 +1,59 @@
+/* tg_db.h - the PostgreSQL connection: connecting, quoting names, running statements and streaming COPY rows. */
+#ifndef TG_DB_H
+#define TG_DB_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "tg_error.h"
+
+#define TG_COPY_MAX_FIELDS 16
+
+/* Connects with a libpq conninfo string or URI; NULL or "" uses the PG* environment variables.
+ * On success *conn is a new connection the caller closes with PQfinish. Error messages never
+ * contain the password (libpq does not echo it). */
+tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err);
+
+/* Quotes a table name written "table" or "schema.table" part by part with PQescapeIdentifier.
+ * Parts are taken literally (case-sensitive, no quotes needed in the spec). Returns a new
+ * string the caller frees with free(). what names the setting in error messages. */
+tg_status tg_db_quote_name(PGconn *conn, const char *name, const char *what, char **quoted,
+                           tg_error *err);
+
+/* Quotes one identifier with PQescapeIdentifier. Returns a new string the caller frees. */
+tg_status tg_db_quote_ident(PGconn *conn, const char *ident, char **quoted, tg_error *err);
+
+/* Quotes a text value as an SQL literal with PQescapeLiteral. Returns a new string the caller
+ * frees with free(). */
+tg_status tg_db_quote_literal(PGconn *conn, const char *value, char **quoted, tg_error *err);
+
+/* Splits "schema.table" into its parts (schema defaults to "public"); parts are new strings the
+ * caller frees. */
+tg_status tg_db_split_name(const char *name, char **schema, char **table, tg_error *err);
+
+/* Runs a statement with text parameters (params may be NULL when n_params is 0) and checks that
+ * it succeeded. *result (if result is not NULL) receives the PGresult, which the caller clears
+ * with PQclear; otherwise it is cleared here. */
+tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *const *params,
+                     PGresult **result, tg_error *err);
+
+/* Called once per COPY row with its decoded fields (NULL for SQL NULL). The fields point into a
+ * buffer that is reused after the call returns. Returning non-zero stops the copy. */
+typedef tg_status (*tg_db_row_fn)(void *context, char **fields, size_t n_fields, tg_error *err);
+
+/* Runs "COPY (query) TO STDOUT" and decodes each text-format row for on_row. Each row must have
+ * exactly n_fields fields. */
+tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
+                         void *context, tg_error *err);
+
+/* Decodes one COPY text-format line in place into at most max_fields fields (NULL for \N).
+ * Written by hand because libpq hands COPY rows over undecoded. Returns the number of fields,
+ * or -1 when the line has more than max_fields fields. */
+int tg_db_copy_split(char *line, size_t len, char **fields, size_t max_fields);
+
+/* Appends value to buf in COPY text format (escaping backslash, tab, newline, carriage return).
+ * buf grows as needed; *len and *cap track it. Returns TG_OK or TG_ERR_MEMORY. */
+tg_status tg_db_copy_escape(char **buf, size_t *len, size_t *cap, const char *value);
+
+#endif

@@ -1,0 +1,82 @@
+/* tg_error.c - filling and printing tg_error reports. */
+#include "tg_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void tg_error_clear(tg_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+}
+
+tg_status tg_error_set(tg_error *err, tg_status status, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    tg_error_clear(err);
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void tg_error_detail(tg_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->detail, sizeof err->detail, fmt, ap);
+    va_end(ap);
+}
+
+void tg_error_hint(tg_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->hint, sizeof err->hint, fmt, ap);
+    va_end(ap);
+}
+
+void tg_error_prefix(tg_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    char prefix[256];
+    char old[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    memcpy(old, err->message, sizeof old);
+    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+}
+
+int tg_error_exit_code(tg_status status)
+{
+    switch (status) {
+    case TG_OK:
+        return 0;
+    case TG_ERR_USAGE:
+        return 2;
+    case TG_ERR_DB:
+        return 3;
+    default:
+        return 1;
+    }
+}
+
+void tg_error_print(const tg_error *err)
+{
+    fprintf(stderr, "twingraph: error: %s\n", err->message[0] ? err->message : "unknown error");
+    if (err->detail[0])
+        fprintf(stderr, "DETAIL:  %s\n", err->detail);
+    if (err->hint[0])
+        fprintf(stderr, "HINT:  %s\n", err->hint);
+}

@@ -1,0 +1,37 @@
+/* tg_igraph.c - igraph error and warning handlers that report instead of aborting. */
+#include "tg_igraph.h"
+
+#include <stdio.h>
+
+/* igraph's handler interface has no user-data pointer, so the last reason has to live in a
+ * file-level buffer; igraph is not thread-safe on Debian 12 anyway (IGRAPH_THREAD_SAFE 0). */
+static char last_reason[256];
+
+static void record_error(const char *reason, const char *file, int line, igraph_error_t igraph_errno)
+{
+    snprintf(last_reason, sizeof last_reason, "%s (%s, igraph %s:%d)", reason ? reason : "",
+             igraph_strerror(igraph_errno), file ? file : "?", line);
+    /* Every handler that returns must free what igraph registered for cleanup. */
+    IGRAPH_FINALLY_FREE();
+}
+
+static void print_warning(const char *reason, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    fprintf(stderr, "twingraph: warning: igraph: %s\n", reason);
+}
+
+void tg_igraph_install_handlers(void)
+{
+    igraph_set_error_handler(record_error);
+    igraph_set_warning_handler(print_warning);
+}
+
+tg_status tg_igraph_error(tg_error *err, igraph_error_t rc, const char *what)
+{
+    tg_status st = rc == IGRAPH_ENOMEM ? TG_ERR_MEMORY : TG_ERR_INTERNAL;
+    tg_error_set(err, st, "could not %s: %s", what, last_reason[0] ? last_reason : igraph_strerror(rc));
+    last_reason[0] = '\0';
+    return st;
+}

@@ -1,0 +1,18 @@
+/* tg_igraph.h - installing igraph's error and warning handlers and turning igraph errors into tg_error. */
+#ifndef TG_IGRAPH_H
+#define TG_IGRAPH_H
+
+#include <igraph.h>
+
+#include "tg_error.h"
+
+/* Replaces igraph's default error handler, which aborts the process, with one that records
+ * the reason and returns the error code to the caller; warnings go to stderr. Call once at
+ * start-up, before any igraph call. */
+void tg_igraph_install_handlers(void);
+
+/* Fills err with "could not <what>: <igraph reason>" for the igraph error code rc and
+ * returns the matching status (TG_ERR_MEMORY for IGRAPH_ENOMEM, else TG_ERR_INTERNAL). */
+tg_status tg_igraph_error(tg_error *err, igraph_error_t rc, const char *what);
+
+#endif

@@ -1,0 +1,18 @@
+/* tg_ingest.h - the read stage: twins and relationships from PostgreSQL (COPY) into tg_twins. */
+#ifndef TG_INGEST_H
+#define TG_INGEST_H
+
+#include <libpq-fe.h>
+
+#include "tg_error.h"
+#include "tg_spec.h"
+#include "tg_twins.h"
+
+/* Reads the devices source (ordered by device_id in byte order, so vertex ids are stable) and,
+ * when a layer needs it, the relationships source, into twins (initialised by the caller).
+ * Column contract: devices need device_id; parent_id, model, lat, lon are read when present.
+ * Relationships need source_id, target_id and kind. On error twins may hold a partial read;
+ * the caller destroys it. Time: O(rows) plus the database's sort of the devices. */
+tg_status tg_ingest_read(PGconn *conn, const tg_spec *spec, tg_twins *twins, tg_error *err);
+
+#endif

@@ -1,0 +1,402 @@
+/* tg_write.c - runs-table lineage and the one-transaction DELETE + COPY replacement of a feature table. */
+#include "tg_write.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tg_db.h"
+#include "tg_time.h"
+
+#ifndef TWINGRAPH_VERSION
+#define TWINGRAPH_VERSION "unknown"
+#endif
+
+#define TABLE_MARK "twingraph feature table"
+#define COPY_FLUSH_BYTES (1 << 20)
+
+/* Formats and runs one statement (identifiers already quoted by the caller). */
+static tg_status execf(PGconn *conn, tg_error *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static tg_status execf(PGconn *conn, tg_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *sql = malloc((size_t)len + 1);
+    if (!sql)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    va_start(ap, fmt);
+    vsnprintf(sql, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    tg_status st = tg_db_exec(conn, sql, 0, NULL, NULL, err);
+    free(sql);
+    return st;
+}
+
+/* Quoted "schema.table" and, for qualified names, the quoted schema alone (else NULL). */
+static tg_status quote_table(PGconn *conn, const char *name, const char *what, char **table,
+                             char **schema, tg_error *err)
+{
+    char *schema_part = NULL, *table_part = NULL;
+    *table = *schema = NULL;
+    tg_status st = tg_db_quote_name(conn, name, what, table, err);
+    if (!st && strchr(name, '.') && !(st = tg_db_split_name(name, &schema_part, &table_part, err)))
+        st = tg_db_quote_ident(conn, schema_part, schema, err);
+    free(schema_part);
+    free(table_part);
+    return st;
+}
+
+static tg_status ensure_runs_table(PGconn *conn, const char *runs, const char *schema, tg_error *err)
+{
+    tg_status st = TG_OK;
+    if (schema)
+        st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", schema);
+    if (st)
+        return st;
+    return execf(conn, err,
+                 "CREATE TABLE IF NOT EXISTS %s ("
+                 " run_id bigserial PRIMARY KEY,"
+                 " started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                 " finished_at timestamptz,"
+                 " status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),"
+                 " output_table text NOT NULL,"
+                 " spec jsonb NOT NULL,"
+                 " twin_count bigint,"
+                 " layers jsonb,"
+                 " stage_seconds jsonb,"
+                 " twingraph_version text NOT NULL,"
+                 " igraph_version text NOT NULL,"
+                 " postgres_version text NOT NULL,"
+                 " backend_pid integer,"
+                 " error text)",
+                 runs);
+}
+
+tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id, tg_error *err)
+{
+    char *runs = NULL, *schema = NULL;
+    PGresult *res = NULL;
+    const char *igraph_version_text = NULL;
+    igraph_version(&igraph_version_text, NULL, NULL, NULL);
+    const char *params[] = {spec->output_table, spec->json, TWINGRAPH_VERSION, igraph_version_text};
+
+    tg_status st = quote_table(conn, spec->runs_table, "output.runs", &runs, &schema, err);
+    if (st || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+        goto cleanup;
+    /* Serialises concurrent first runs, whose CREATE ... IF NOT EXISTS would otherwise race. */
+    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph runs table'))", 0, NULL,
+                         NULL, err)) ||
+        (st = ensure_runs_table(conn, runs, schema, err)) ||
+        (st = execf(conn, err,
+                    "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(),"
+                    " error = 'abandoned: the process ended without finishing the run'"
+                    " WHERE status = 'running' AND NOT EXISTS"
+                    " (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid)",
+                    runs)))
+        goto cleanup;
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s (status, output_table, spec, twingraph_version, igraph_version,"
+             " postgres_version, backend_pid)"
+             " VALUES ('running', $1, $2::jsonb, $3, $4, current_setting('server_version'),"
+             " pg_backend_pid()) RETURNING run_id",
+             runs);
+    if ((st = tg_db_exec(conn, sql, 4, params, &res, err)) ||
+        (st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err)))
+        goto cleanup;
+    *run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+cleanup:
+    if (st)
+        PQclear(PQexec(conn, "ROLLBACK"));
+    PQclear(res);
+    free(runs);
+    free(schema);
+    return st;
+}
+
+static const char *sql_type(tg_column_type type)
+{
+    return type == TG_COLUMN_BIGINT ? "bigint" : "double precision";
+}
+
+/* Refuses to touch a table twingraph did not create, then adds and drops columns so the table
+ * has exactly device_id, run_id and the job's columns. Adding or dropping a column does not
+ * rewrite the table, so older snapshots keep seeing their rows. */
+/* Creates the output table, marked as twingraph's, when it does not exist yet. */
+static tg_status create_if_missing(PGconn *conn, const char *out, tg_error *err)
+{
+    const char *params[] = {out};
+    PGresult *res = NULL;
+    tg_status st = tg_db_exec(conn, "SELECT to_regclass($1) IS NULL", 1, params, &res, err);
+    if (st)
+        return st;
+    bool missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (!missing)
+        return TG_OK;
+    if ((st = execf(conn, err, "CREATE TABLE %s (device_id text PRIMARY KEY, run_id bigint NOT NULL)", out)))
+        return st;
+    return execf(conn, err, "COMMENT ON TABLE %s IS '" TABLE_MARK "'", out);
+}
+
+static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec *spec,
+                                   const tg_feature_table *table, tg_error *err)
+{
+    const char *params[] = {out};
+    PGresult *res = NULL;
+    tg_status st = tg_db_exec(conn, "SELECT coalesce(obj_description($1::regclass, 'pg_class'), '')", 1,
+                              params, &res, err);
+    if (st)
+        return st;
+    bool ours = strncmp(PQgetvalue(res, 0, 0), TABLE_MARK, strlen(TABLE_MARK)) == 0;
+    PQclear(res);
+    if (!ours) {
+        tg_error_set(err, TG_ERR_INPUT, "output table \"%s\" exists and was not created by twingraph",
+                     spec->output_table);
+        tg_error_hint(err, "choose another \"output.table\"; twingraph replaces the contents of its output tables");
+        return TG_ERR_INPUT;
+    }
+    if ((st = tg_db_exec(conn,
+                         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                         " WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+                         1, params, &res, err)))
+        return st;
+    bool *present = calloc(table->n_columns + 1, sizeof *present);
+    if (!present) {
+        PQclear(res);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    for (int row = 0; row < PQntuples(res) && !st; row++) {
+        const char *name = PQgetvalue(res, row, 0), *type = PQgetvalue(res, row, 1);
+        if (strcmp(name, "device_id") == 0 || strcmp(name, "run_id") == 0)
+            continue;
+        int c = tg_feature_table_find(table, name);
+        if (c >= 0 && strcmp(type, sql_type(table->columns[c].type)) == 0) {
+            present[c] = true;
+            continue;
+        }
+        char *quoted = NULL;
+        if (!(st = tg_db_quote_ident(conn, name, &quoted, err)))
+            st = execf(conn, err, "ALTER TABLE %s DROP COLUMN %s", out, quoted);
+        free(quoted);
+    }
+    for (size_t c = 0; c < table->n_columns && !st; c++) {
+        if (present[c])
+            continue;
+        char *quoted = NULL;
+        if (!(st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err)))
+            st = execf(conn, err, "ALTER TABLE %s ADD COLUMN %s %s", out, quoted,
+                       sql_type(table->columns[c].type));
+        free(quoted);
+    }
+    free(present);
+    PQclear(res);
+    return st;
+}
+
+static void format_value(char *buf, size_t size, tg_column_type type, double value)
+{
+    if (type == TG_COLUMN_BIGINT)
+        snprintf(buf, size, "%lld", (long long)value);
+    else if (isnan(value))
+        snprintf(buf, size, "NaN");
+    else if (isinf(value))
+        snprintf(buf, size, value > 0 ? "Infinity" : "-Infinity");
+    else
+        snprintf(buf, size, "%.17g", value); /* round-trips every double exactly */
+}
+
+static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
+                           const tg_feature_table *table, int64_t run_id, tg_error *err)
+{
+    size_t size = 256, len = 0, cap = 0;
+    for (size_t c = 0; c < table->n_columns; c++)
+        size += strlen(table->columns[c].name) * 2 + 4;
+    char *sql = malloc(size + strlen(out));
+    char *buf = NULL;
+    tg_status st = TG_OK;
+    if (!sql)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    int n = sprintf(sql, "COPY %s (device_id, run_id", out);
+    for (size_t c = 0; c < table->n_columns && !st; c++) {
+        char *quoted = NULL;
+        if (!(st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err)))
+            n += sprintf(sql + n, ", %s", quoted);
+        free(quoted);
+    }
+    if (st)
+        goto cleanup;
+    sprintf(sql + n, ") FROM STDIN");
+    PGresult *res = PQexec(conn, sql);
+    bool copying = res && PQresultStatus(res) == PGRES_COPY_IN;
+    PQclear(res);
+    if (!copying) {
+        st = tg_db_exec(conn, "SELECT 1", 0, NULL, NULL, err); /* surfaces the server's error */
+        if (!st)
+            st = tg_error_set(err, TG_ERR_DB, "could not start COPY into \"%s\"", out);
+        goto cleanup;
+    }
+    char field[64];
+    for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
+        if (tg_db_copy_escape(&buf, &len, &cap, tg_twins_id(twins, v))) {
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            break;
+        }
+        snprintf(field, sizeof field, "\t%" PRId64, run_id);
+        st = tg_db_copy_escape(&buf, &len, &cap, field);
+        for (size_t c = 0; c < table->n_columns && !st; c++) {
+            field[0] = '\t';
+            format_value(field + 1, sizeof field - 1, table->columns[c].type,
+                         VECTOR(table->columns[c].values)[v]);
+            st = tg_db_copy_escape(&buf, &len, &cap, field);
+        }
+        if (!st)
+            st = tg_db_copy_escape(&buf, &len, &cap, "\n");
+        if (st)
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        else if (len >= COPY_FLUSH_BYTES || v + 1 == twins->n_twins) {
+            if (PQputCopyData(conn, buf, (int)len) != 1)
+                st = tg_error_set(err, TG_ERR_DB, "could not send COPY data: %s", PQerrorMessage(conn));
+            len = 0;
+        }
+    }
+    /* Ending with an error message makes the server abort the COPY. */
+    PQputCopyEnd(conn, st ? "twingraph stopped the copy" : NULL);
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !st)
+            st = tg_error_set(err, TG_ERR_DB, "database error: could not copy features into \"%s\": %s", out,
+                              PQresultErrorMessage(res));
+        PQclear(res);
+    }
+cleanup:
+    free(sql);
+    free(buf);
+    return st;
+}
+
+static tg_status comment_on(PGconn *conn, const char *what, const char *target, const char *text,
+                            tg_error *err)
+{
+    char *literal = NULL;
+    tg_status st = tg_db_quote_literal(conn, text, &literal, err);
+    if (!st)
+        st = execf(conn, err, "COMMENT ON %s %s IS %s", what, target, literal);
+    free(literal);
+    return st;
+}
+
+static tg_status comment_columns(PGconn *conn, const char *out, const tg_spec *spec,
+                                 const tg_feature_table *table, int64_t run_id, tg_error *err)
+{
+    char text[512], target[512];
+    snprintf(text, sizeof text,
+             TABLE_MARK ": one row per twin of %s, replaced as a whole by each run; "
+             "lineage in %s (run_id). Do not add columns: twingraph drops columns it does not write.",
+             spec->devices_source, spec->runs_table);
+    tg_status st = comment_on(conn, "TABLE", out, text, err);
+    snprintf(target, sizeof target, "%s.device_id", out);
+    if (!st)
+        st = comment_on(conn, "COLUMN", target, "Twin id (device_id of the devices source)", err);
+    snprintf(target, sizeof target, "%s.run_id", out);
+    snprintf(text, sizeof text, "Run that wrote this row (%s.run_id); every row has the same run, here %" PRId64,
+             spec->runs_table, run_id);
+    if (!st)
+        st = comment_on(conn, "COLUMN", target, text, err);
+    for (size_t c = 0; c < table->n_columns && !st; c++) {
+        char *quoted = NULL;
+        if (!(st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err))) {
+            snprintf(target, sizeof target, "%s.%s", out, quoted);
+            st = comment_on(conn, "COLUMN", target, table->columns[c].comment, err);
+        }
+        free(quoted);
+    }
+    return st;
+}
+
+/* A testing hook that stands for a process killed mid-write; see tests/integration. */
+static void maybe_inject_fault(const char *point)
+{
+    const char *fault = getenv("TWINGRAPH_FAULT");
+    if (fault && strcmp(fault, point) == 0) {
+        fprintf(stderr, "twingraph: TWINGRAPH_FAULT=%s: killing the process\n", point);
+        raise(SIGKILL);
+    }
+}
+
+tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
+                            const tg_feature_table *table, int64_t run_id, json_t *layers,
+                            json_t *stage_seconds, tg_error *err)
+{
+    double start = tg_time_now();
+    char *out = NULL, *schema = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL;
+    char lock_key[600], run_text[32], twin_count[32];
+    tg_status st = quote_table(conn, spec->output_table, "output.table", &out, &schema, err);
+    if (st || (st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err)))
+        goto cleanup;
+    snprintf(lock_key, sizeof lock_key, "twingraph output %s", out);
+    const char *lock_params[] = {lock_key};
+
+    if ((st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)) ||
+        /* One writer per output table at a time; readers are never blocked by this lock. */
+        (st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lock_params, NULL, err)))
+        goto cleanup;
+    if (schema && (st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", schema)))
+        goto cleanup;
+    if ((st = create_if_missing(conn, out, err)) ||
+        (st = reconcile_columns(conn, out, spec, table, err)) ||
+        (st = execf(conn, err, "DELETE FROM %s", out)) ||
+        (st = copy_rows(conn, out, twins, table, run_id, err)) ||
+        (st = comment_columns(conn, out, spec, table, run_id, err)))
+        goto cleanup;
+
+    json_object_set_new(stage_seconds, "write", json_real(tg_time_now() - start));
+    layers_text = json_dumps(layers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    stages_text = json_dumps(stage_seconds, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!layers_text || !stages_text) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
+    snprintf(twin_count, sizeof twin_count, "%" IGRAPH_PRId, twins->n_twins);
+    const char *params[] = {run_text, twin_count, layers_text, stages_text};
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "UPDATE %s SET status = 'succeeded', finished_at = clock_timestamp(), twin_count = $2,"
+             " layers = $3::jsonb, stage_seconds = $4::jsonb WHERE run_id = $1",
+             runs);
+    if ((st = tg_db_exec(conn, sql, 4, params, NULL, err)))
+        goto cleanup;
+    maybe_inject_fault("before_commit");
+    st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
+cleanup:
+    if (st)
+        PQclear(PQexec(conn, "ROLLBACK"));
+    free(out);
+    free(schema);
+    free(runs);
+    free(layers_text);
+    free(stages_text);
+    return st;
+}
+
+void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, const tg_error *failure)
+{
+    char *runs = NULL;
+    tg_error ignored = {0};
+    if (PQstatus(conn) != CONNECTION_OK || tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, &ignored))
+        return;
+    char run_text[32], sql[512];
+    snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
+    snprintf(sql, sizeof sql,
+             "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE run_id = $1",
+             runs);
+    const char *params[] = {run_text, failure->message};
+    tg_db_exec(conn, sql, 2, params, NULL, &ignored);
+    free(runs);
+}

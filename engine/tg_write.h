@@ -1,0 +1,36 @@
+/* tg_write.h - the write stage: the runs table (lineage) and the atomic, MVCC-safe replacement of the feature table. */
+#ifndef TG_WRITE_H
+#define TG_WRITE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "tg_compute.h"
+#include "tg_error.h"
+#include "tg_spec.h"
+#include "tg_twins.h"
+
+/* Creates the runs table if needed, marks runs whose process is gone as failed ("abandoned"),
+ * and records a new run with status 'running', the spec and the versions. Commits at once, so
+ * the run is visible while it works. *run_id receives the new run's id. */
+tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id, tg_error *err);
+
+/* Replaces the contents of the output table with table's columns in one transaction:
+ * DELETE + COPY (never TRUNCATE or a table swap, which REPEATABLE READ readers whose snapshot
+ * predates the swap would see as empty), COMMENT ON every column, and the run marked
+ * 'succeeded' with its layer counts and stage seconds in the same commit. Readers see the
+ * complete previous set until the commit and the complete new set after it. Columns the job no
+ * longer writes are dropped, new ones added. On error the transaction is rolled back and the
+ * previous contents are untouched.
+ * layers: borrowed JSON object of per-layer counts. stage_seconds: borrowed JSON object; the
+ * "write" entry is added here. */
+tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
+                            const tg_feature_table *table, int64_t run_id, json_t *layers,
+                            json_t *stage_seconds, tg_error *err);
+
+/* Marks the run failed with the error's message. Best effort: a lost connection is ignored. */
+void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, const tg_error *failure);
+
+#endif
