@@ -33,7 +33,13 @@ tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
         *conn = NULL;
         return TG_ERR_DB;
     }
-    return TG_OK;
+    /* NOTICEs such as "relation already exists, skipping" are noise on a tool's stderr. */
+    tg_status st = tg_db_exec(*conn, "SET client_min_messages = warning", 0, NULL, NULL, err);
+    if (st) {
+        PQfinish(*conn);
+        *conn = NULL;
+    }
+    return st;
 }
 
 tg_status tg_db_split_name(const char *name, char **schema, char **table, tg_error *err)
@@ -117,7 +123,7 @@ cleanup:
     return st;
 }
 
-static tg_status result_error(PGconn *conn, PGresult *res, const char *sql, tg_error *err)
+tg_status tg_db_result_error(PGconn *conn, const PGresult *res, const char *sql, tg_error *err)
 {
     char reason[sizeof err->message - 40];
     chomp_into(reason, sizeof reason,
@@ -144,7 +150,7 @@ tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *co
     PGresult *res = PQexecParams(conn, sql, n_params, NULL, params, NULL, NULL, 0);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        tg_status st = result_error(conn, res, sql, err);
+        tg_status st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
         return st;
     }
@@ -203,9 +209,9 @@ int tg_db_copy_split(char *line, size_t len, char **fields, size_t max_fields)
     }
 }
 
-tg_status tg_db_copy_escape(char **buf, size_t *len, size_t *cap, const char *value)
+tg_status tg_db_copy_append(char **buf, size_t *len, size_t *cap, const char *text, bool escape)
 {
-    size_t need = *len + 2 * strlen(value) + 2;
+    size_t need = *len + 2 * strlen(text) + 2;
     if (need > *cap) {
         size_t cap2 = *cap ? *cap : 4096;
         while (cap2 < need)
@@ -217,8 +223,8 @@ tg_status tg_db_copy_escape(char **buf, size_t *len, size_t *cap, const char *va
         *cap = cap2;
     }
     char *w = *buf + *len;
-    for (const char *r = value; *r; r++) {
-        switch (*r) {
+    for (const char *r = text; *r; r++) {
+        switch (escape ? *r : 0) {
         case '\\': *w++ = '\\'; *w++ = '\\'; break;
         case '\t': *w++ = '\\'; *w++ = 't'; break;
         case '\n': *w++ = '\\'; *w++ = 'n'; break;
@@ -240,7 +246,7 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
     snprintf(sql, size, "COPY (%s) TO STDOUT", query);
     PGresult *res = PQexec(conn, sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
-        tg_status st = result_error(conn, res, sql, err);
+        tg_status st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
         free(sql);
         return st;
@@ -264,10 +270,10 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
         PQfreemem(line);
     }
     if (len == -2 && st == TG_OK)
-        st = result_error(conn, NULL, sql, err);
+        st = tg_db_result_error(conn, NULL, sql, err);
     while ((res = PQgetResult(conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && st == TG_OK)
-            st = result_error(conn, res, sql, err);
+            st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
     }
     free(sql);

@@ -2,6 +2,7 @@
 #ifndef TG_DB_H
 #define TG_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libpq-fe.h>
@@ -52,8 +53,13 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
  * or -1 when the line has more than max_fields fields. */
 int tg_db_copy_split(char *line, size_t len, char **fields, size_t max_fields);
 
-/* Appends value to buf in COPY text format (escaping backslash, tab, newline, carriage return).
- * buf grows as needed; *len and *cap track it. Returns TG_OK or TG_ERR_MEMORY. */
-tg_status tg_db_copy_escape(char **buf, size_t *len, size_t *cap, const char *value);
+/* Appends text to buf, in COPY text format when escape is true (backslash, tab, newline and
+ * carriage return escaped), verbatim otherwise (for the separators). buf grows as needed; *len
+ * and *cap track it. Returns TG_OK or TG_ERR_MEMORY. */
+tg_status tg_db_copy_append(char **buf, size_t *len, size_t *cap, const char *text, bool escape);
+
+/* Fills err from a failed result (primary message, detail, hint; NULL res uses the connection's
+ * message) and returns TG_ERR_DB. sql is quoted in the detail when the server gave none. */
+tg_status tg_db_result_error(PGconn *conn, const PGresult *res, const char *sql, tg_error *err);
 
 #endif

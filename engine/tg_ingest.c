@@ -110,7 +110,7 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
         len += snprintf(query + len, size - (size_t)len, ", %s::%s", has[i] ? optional[i] : "NULL",
                         casts[i]);
     /* Byte order (COLLATE "C") makes vertex ids, and so component ids, independent of locale. */
-    snprintf(query + len, size - (size_t)len, " FROM %s ORDER BY 1 COLLATE \"C\"", quoted);
+    snprintf(query + len, size - (size_t)len, " FROM %s ORDER BY device_id::text COLLATE \"C\"", quoted);
     row_context ctx = {twins, spec->devices_source};
     st = tg_db_copy_out(conn, query, 5, on_device, &ctx, err);
 cleanup:

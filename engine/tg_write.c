@@ -244,20 +244,20 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
     }
     char field[64];
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
-        if (tg_db_copy_escape(&buf, &len, &cap, tg_twins_id(twins, v))) {
+        if (tg_db_copy_append(&buf, &len, &cap, tg_twins_id(twins, v), true)) {
             st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
             break;
         }
         snprintf(field, sizeof field, "\t%" PRId64, run_id);
-        st = tg_db_copy_escape(&buf, &len, &cap, field);
+        st = tg_db_copy_append(&buf, &len, &cap, field, false);
         for (size_t c = 0; c < table->n_columns && !st; c++) {
             field[0] = '\t';
             format_value(field + 1, sizeof field - 1, table->columns[c].type,
                          VECTOR(table->columns[c].values)[v]);
-            st = tg_db_copy_escape(&buf, &len, &cap, field);
+            st = tg_db_copy_append(&buf, &len, &cap, field, false);
         }
         if (!st)
-            st = tg_db_copy_escape(&buf, &len, &cap, "\n");
+            st = tg_db_copy_append(&buf, &len, &cap, "\n", false);
         if (st)
             st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         else if (len >= COPY_FLUSH_BYTES || v + 1 == twins->n_twins) {
@@ -270,8 +270,7 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
     PQputCopyEnd(conn, st ? "twingraph stopped the copy" : NULL);
     while ((res = PQgetResult(conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && !st)
-            st = tg_error_set(err, TG_ERR_DB, "database error: could not copy features into \"%s\": %s", out,
-                              PQresultErrorMessage(res));
+            st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
     }
 cleanup:
