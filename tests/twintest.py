@@ -1,0 +1,176 @@
+"""twintest.py - shared helpers for twingraph's integration and oracle tests.
+
+Each test gets a fresh database in the throwaway cluster that the CTest fixture started
+(tests/ctest_pg.sh), loads twins into the source schema (sql/schema.sql), runs the real
+build/twingraph binary and reads the feature table back. Run with Debian's /usr/bin/python3.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+
+import psycopg2
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCHEMA_SQL = os.path.join(REPO, "sql", "schema.sql")
+
+
+def pg_env():
+    """PGHOST/PGPORT/PGUSER of the fixture's cluster, from $TWINGRAPH_PG_ENV."""
+    path = os.environ.get("TWINGRAPH_PG_ENV")
+    if not path or not os.path.exists(path):
+        sys.exit("TWINGRAPH_PG_ENV does not name the cluster env file; run through ctest")
+    env = {}
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            if key:
+                env[key] = value
+    return env
+
+
+def twingraph_binary():
+    path = os.environ.get("TWINGRAPH_BIN", os.path.join(REPO, "build", "twingraph"))
+    if not os.access(path, os.X_OK):
+        sys.exit(f"twingraph binary not found at {path}")
+    return path
+
+
+class Database:
+    """A fresh database with the twin schema; dropped on close."""
+
+    def __init__(self, name_hint="t"):
+        self.env = pg_env()
+        self.name = f"{name_hint}_{uuid.uuid4().hex[:10]}"
+        admin = self._connect("postgres")
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{self.name}" TEMPLATE template0')
+        admin.close()
+        self.conn = self._connect(self.name)
+        self.conn.autocommit = True
+        with open(SCHEMA_SQL) as f:
+            self.execute(f.read())
+
+    def _connect(self, dbname):
+        return psycopg2.connect(host=self.env["PGHOST"], port=self.env["PGPORT"],
+                                user=self.env["PGUSER"], dbname=dbname)
+
+    def connect(self):
+        """A new connection to this database (caller closes it)."""
+        return self._connect(self.name)
+
+    @property
+    def conninfo(self):
+        return (f"host={self.env['PGHOST']} port={self.env['PGPORT']} "
+                f"user={self.env['PGUSER']} dbname={self.name}")
+
+    def execute(self, sql, params=None):
+        with self.conn.cursor() as cur:
+            cur.execute(sql, params)
+
+    def query(self, sql, params=None):
+        with self.conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def load(self, devices, relationships=()):
+        """devices: iterable of (device_id, parent_id, model, lat, lon, twin_json_or_None);
+        relationships: iterable of (source_id, target_id, kind)."""
+        self.execute("TRUNCATE twin.devices, twin.relationships")
+        with self.conn.cursor() as cur:
+            cur.executemany("INSERT INTO twin.devices VALUES (%s, %s, %s, %s, %s, %s)",
+                            [tuple(d) + (None,) * (6 - len(d)) for d in devices])
+            cur.executemany("INSERT INTO twin.relationships (source_id, target_id, kind) VALUES (%s, %s, %s)",
+                            list(relationships))
+
+    def features(self, table="features.device_features"):
+        """{device_id: {column: value}} of the feature table."""
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cur.description]
+            return {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+
+    def close(self):
+        self.conn.close()
+        admin = self._connect("postgres")
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        admin.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def write_job(spec):
+    """Writes a job spec (dict or raw text) to a temporary file and returns its path."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    f.write(spec if isinstance(spec, str) else json.dumps(spec))
+    f.close()
+    return f.name
+
+
+def run_twingraph(args, db=None, env_extra=None, check=True):
+    """Runs build/twingraph with args (a list); with db, --db points at it.
+    Returns the CompletedProcess (text mode)."""
+    cmd = [twingraph_binary()] + list(args)
+    if db is not None:
+        cmd += ["--db", db.conninfo]
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+def run_job(db, spec, **kwargs):
+    return run_twingraph(["run", write_job(spec)], db=db, **kwargs)
+
+
+def tolerance(column):
+    """Relative (and absolute) tolerance for a feature column: 1e-6 for pagerank, else 1e-9."""
+    return 1e-6 if column.startswith("pagerank") else 1e-9
+
+
+def assert_close(name, got, want, column):
+    tol = tolerance(column)
+    if want is None or got is None:
+        raise AssertionError(f"{name}.{column}: got {got}, want {want}")
+    if not math.isclose(float(got), float(want), rel_tol=tol, abs_tol=tol):
+        raise AssertionError(f"{name}.{column}: got {got!r}, want {want!r} (tolerance {tol})")
+
+
+class Checker:
+    """Counts comparisons so a test that compared nothing fails instead of passing."""
+
+    def __init__(self):
+        self.compared = 0
+        self.failures = []
+
+    def close(self, name, got, want, column):
+        self.compared += 1
+        try:
+            assert_close(name, got, want, column)
+        except AssertionError as e:
+            self.failures.append(str(e))
+
+    def equal(self, what, got, want):
+        self.compared += 1
+        if got != want:
+            self.failures.append(f"{what}: got {got!r}, want {want!r}")
+
+    def finish(self, label):
+        if self.compared == 0:
+            raise AssertionError(f"{label}: nothing was compared")
+        if self.failures:
+            shown = "\n  ".join(self.failures[:20])
+            raise AssertionError(f"{label}: {len(self.failures)} of {self.compared} checks failed:\n  {shown}")
+        print(f"{label}: {self.compared} checks passed")
