@@ -136,8 +136,8 @@ static tg_status dangling_report(const tg_dangling *d, const char *what, const c
         strcat(list, d->examples[i]);
     }
     if (drop) {
-        fprintf(stderr, "twingraph: warning: %s %" IGRAPH_PRId " %s naming no twin: %s%s\n", action,
-                d->count, what, list, d->count > shown ? "; ..." : "");
+        fprintf(stderr, "twingraph: warning: %" IGRAPH_PRId " %s name no known twin; %s: %s%s\n",
+                d->count, what, action, list, d->count > shown ? "; ..." : "");
         return TG_OK;
     }
     tg_error_set(err, TG_ERR_INPUT, "%" IGRAPH_PRId " %s name no known twin", d->count, what);
@@ -198,7 +198,7 @@ tg_status tg_twins_finish_devices(tg_twins *twins, bool drop_dangling, tg_error 
             dangling_note(&twins->dangling_parents, "twin \"%s\" has parent_id \"%s\"",
                           twins->text + twins->id_offset[v], parent_id);
     }
-    return dangling_report(&twins->dangling_parents, "parents", "made roots of", drop_dangling, err);
+    return dangling_report(&twins->dangling_parents, "parents", "those twins become roots", drop_dangling, err);
 }
 
 static int32_t intern_kind(tg_twins *twins, const char *kind)
@@ -245,7 +245,7 @@ tg_status tg_twins_add_relationship(tg_twins *twins, const char *source_id, cons
 
 tg_status tg_twins_finish_relationships(tg_twins *twins, bool drop_dangling, tg_error *err)
 {
-    return dangling_report(&twins->dangling_relationships, "relationships", "skipped",
+    return dangling_report(&twins->dangling_relationships, "relationships", "those rows are skipped",
                            drop_dangling, err);
 }
 
