@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# install-deps.sh - installs the Debian 12 packages twingraph builds, tests and demos with.
+# Does nothing when they are all present; otherwise apt-get update + install (as root, or via sudo).
+set -euo pipefail
+
+packages=(
+    gcc make cmake pkg-config                        # build
+    libigraph-dev libjansson-dev libgeos-dev libpq-dev uthash-dev  # engine libraries
+    postgresql postgresql-client                     # throwaway clusters for tests and the demo
+    python3 python3-networkx python3-igraph python3-psycopg2       # oracle and integration tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} == 0 )); then
+    exit 0
+fi
+
+sudo=()
+if [[ $(id -u) != 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+echo "install-deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q >/dev/null
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
