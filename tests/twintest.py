@@ -144,7 +144,7 @@ def assert_close(name, got, want, column):
     tol = tolerance(column)
     if want is None or got is None:
         raise AssertionError(f"{name}.{column}: got {got}, want {want}")
-    if not math.isclose(float(got), float(want), rel_tol=tol, abs_tol=tol):
+    if not math.isclose(float(got), float(want), rel_tol=tol, abs_tol=1e-12):
         raise AssertionError(f"{name}.{column}: got {got!r}, want {want!r} (tolerance {tol})")
 
 
