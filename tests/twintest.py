@@ -136,7 +136,7 @@ def run_job(db, spec, **kwargs):
 
 
 def tolerance(column):
-    """Relative (and absolute) tolerance for a feature column: 1e-6 for pagerank, else 1e-9."""
+    """Relative tolerance for a feature column: 1e-6 for pagerank, else 1e-9 (absolute slack 1e-12)."""
     return 1e-6 if column.startswith("pagerank") else 1e-9
 
 
