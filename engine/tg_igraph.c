@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "tg_time.h"
+
 /* igraph's handler interface has no user-data pointer, so the last reason has to live in a
  * file-level buffer; igraph is not thread-safe on Debian 12 anyway (IGRAPH_THREAD_SAFE 0). */
 static char last_reason[256];
@@ -13,6 +15,22 @@ static void record_error(const char *reason, const char *file, int line, igraph_
              igraph_strerror(igraph_errno), file ? file : "?", line);
     /* Every handler that returns must free what igraph registered for cleanup. */
     IGRAPH_FINALLY_FREE();
+}
+
+/* Long igraph routines (betweenness, harmonic) report progress; print it at most every few
+ * seconds so short runs stay quiet and long ones show they are alive. */
+static igraph_error_t print_progress(const char *message, igraph_real_t percent, void *data)
+{
+    static double last_print;
+    (void)data;
+    double now = tg_time_now();
+    if (last_print == 0.0)
+        last_print = now;
+    if (now - last_print >= 5.0 && percent < 100.0) {
+        fprintf(stderr, "twingraph: %s%.0f%%\n", message ? message : "", percent);
+        last_print = now;
+    }
+    return IGRAPH_SUCCESS;
 }
 
 static void print_warning(const char *reason, const char *file, int line)
@@ -26,6 +44,7 @@ void tg_igraph_install_handlers(void)
 {
     igraph_set_error_handler(record_error);
     igraph_set_warning_handler(print_warning);
+    igraph_set_progress_handler(print_progress);
 }
 
 tg_status tg_igraph_error(tg_error *err, igraph_error_t rc, const char *what)
