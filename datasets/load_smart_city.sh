@@ -34,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ "$twins" =~ ^[0-9]+$ ]] || { echo "load_smart_city.sh: --twins N is required (integer)" >&2; usage; }
+(( 10#$twins >= 5 )) || { echo "load_smart_city.sh: --twins must be at least 5" >&2; exit 2; }
 [[ "$seed" =~ ^-?[0-9]+$ ]] || { echo "load_smart_city.sh: --seed must be an integer" >&2; usage; }
 
 script_dir="$(cd "$(dirname "$0")" && pwd)"
