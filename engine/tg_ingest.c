@@ -55,14 +55,24 @@ static tg_status parse_coordinate(const char *text, const char *what, const char
     return TG_OK;
 }
 
+/* "\"value\"" or NULL, for messages naming a row. */
+static const char *quoted_or_null(char *buf, size_t size, const char *value)
+{
+    if (!value)
+        return "NULL";
+    snprintf(buf, size, "\"%s\"", value);
+    return buf;
+}
+
 static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *err)
 {
     (void)n_fields;
     row_context *ctx = context;
     if (!f[0]) {
         tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has a row with a NULL device_id", ctx->source);
-        tg_error_detail(err, "parent_id %s%s%s, model %s%s%s", f[1] ? "\"" : "", f[1] ? f[1] : "NULL",
-                        f[1] ? "\"" : "", f[2] ? "\"" : "", f[2] ? f[2] : "NULL", f[2] ? "\"" : "");
+        char a[160], b[160];
+        tg_error_detail(err, "parent_id %s, model %s", quoted_or_null(a, sizeof a, f[1]),
+                        quoted_or_null(b, sizeof b, f[2]));
         return TG_ERR_INPUT;
     }
     if (!f[0][0])
@@ -83,8 +93,9 @@ static tg_status on_relationship(void *context, char **f, size_t n_fields, tg_er
     for (int i = 0; i < 3; i++)
         if (!f[i]) {
             tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has a row with a NULL %s", ctx->source, names[i]);
-            tg_error_detail(err, "source_id %s, target_id %s, kind %s", f[0] ? f[0] : "NULL",
-                            f[1] ? f[1] : "NULL", f[2] ? f[2] : "NULL");
+            char a[160], b[160], c[160];
+            tg_error_detail(err, "source_id %s, target_id %s, kind %s", quoted_or_null(a, sizeof a, f[0]),
+                            quoted_or_null(b, sizeof b, f[1]), quoted_or_null(c, sizeof c, f[2]));
             return TG_ERR_INPUT;
         }
     return tg_twins_add_relationship(ctx->twins, f[0], f[1], f[2], err);

@@ -2,6 +2,7 @@
 #include "tg_spec.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,20 @@ static tg_status get_string(const json_t *obj, const char *key, const char *path
     return *out ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
 }
 
+/* A table name is "table" or "schema.table": no empty part and at most one dot. */
+static tg_status get_table_name(const json_t *obj, const char *key, const char *path, const char *def,
+                                char **out, tg_error *err)
+{
+    tg_status st = get_string(obj, key, path, def, out, err);
+    if (st || !*out)
+        return st;
+    const char *dot = strchr(*out, '.');
+    if (dot && (dot == *out || dot[1] == '\0' || strchr(dot + 1, '.')))
+        return tg_error_set(err, TG_ERR_INPUT,
+                            "job spec: \"%s\" must be \"table\" or \"schema.table\", not \"%s\"", path, *out);
+    return TG_OK;
+}
+
 static tg_status get_bool(const json_t *obj, const char *key, const char *path, bool def, bool *out,
                           tg_error *err)
 {
@@ -118,9 +133,9 @@ static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err
         json_incref((json_t *)source);
 
     if ((st = check_keys(source, "source", keys, err)) ||
-        (st = get_string(source, "devices", "source.devices", DEFAULT_DEVICES,
+        (st = get_table_name(source, "devices", "source.devices", DEFAULT_DEVICES,
                          &spec->devices_source, err)) ||
-        (st = get_string(source, "relationships", "source.relationships", DEFAULT_RELATIONSHIPS,
+        (st = get_table_name(source, "relationships", "source.relationships", DEFAULT_RELATIONSHIPS,
                          &spec->relationships_source, err)))
         goto cleanup;
 
@@ -329,6 +344,10 @@ static tg_status name_columns(const tg_spec *spec, tg_feature_spec *fs, const ch
         if (len > PG_MAX_IDENTIFIER)
             return tg_error_set(err, TG_ERR_INPUT, "job spec: column name for \"%s\" is longer than %d bytes",
                                 path, PG_MAX_IDENTIFIER);
+        if (strcmp(fs->columns[c], "device_id") == 0 || strcmp(fs->columns[c], "run_id") == 0)
+            return tg_error_set(err, TG_ERR_INPUT,
+                                "job spec: \"%s.column\" must not be \"%s\", which every feature table has",
+                                path, fs->columns[c]);
     }
     return TG_OK;
 }
@@ -453,8 +472,8 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
         return wrong_type(err, "output", "an object", output);
     if (output && (st = check_keys(output, "output", keys, err)))
         return st;
-    if ((st = get_string(output, "table", "output.table", DEFAULT_OUTPUT, &spec->output_table, err)) ||
-        (st = get_string(output, "runs", "output.runs", DEFAULT_RUNS, &spec->runs_table, err)))
+    if ((st = get_table_name(output, "table", "output.table", DEFAULT_OUTPUT, &spec->output_table, err)) ||
+        (st = get_table_name(output, "runs", "output.runs", DEFAULT_RUNS, &spec->runs_table, err)))
         return st;
     return TG_OK;
 }
@@ -483,31 +502,7 @@ static tg_status parse_document(tg_spec *spec, json_t *doc, tg_error *err)
         free(spec->relationships_source);
         spec->relationships_source = NULL;
     }
-    spec->json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    return spec->json ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-}
-
-static tg_status finish_load(tg_spec *spec, json_t *doc, const json_error_t *jerr, const char *where,
-                             tg_error *err)
-{
-    if (!doc) {
-        tg_error_set(err, TG_ERR_INPUT, "could not parse job spec %s: %s", where, jerr->text);
-        tg_error_detail(err, "at line %d, column %d", jerr->line, jerr->column);
-        return TG_ERR_INPUT;
-    }
-    tg_status st = parse_document(spec, doc, err);
-    json_decref(doc);
-    return st;
-}
-
-tg_status tg_spec_load_file(tg_spec *spec, const char *path, tg_error *err)
-{
-    memset(spec, 0, sizeof *spec);
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    char where[300];
-    snprintf(where, sizeof where, "\"%s\"", path);
-    return finish_load(spec, doc, &jerr, where, err);
+    return TG_OK;
 }
 
 tg_status tg_spec_load_string(tg_spec *spec, const char *text, tg_error *err)
@@ -515,7 +510,61 @@ tg_status tg_spec_load_string(tg_spec *spec, const char *text, tg_error *err)
     memset(spec, 0, sizeof *spec);
     json_error_t jerr;
     json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    return finish_load(spec, doc, &jerr, "text", err);
+    if (!doc) {
+        tg_error_set(err, TG_ERR_INPUT, "could not parse job spec: %s", jerr.text);
+        tg_error_detail(err, "at line %d, column %d", jerr.line, jerr.column);
+        return TG_ERR_INPUT;
+    }
+    tg_status st = parse_document(spec, doc, err);
+    json_decref(doc);
+    /* Kept as written: re-serialising would print 0.85 as 0.84999999999999998. */
+    if (!st && !(spec->json = strdup(text)))
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    return st;
+}
+
+tg_status tg_spec_load_file(tg_spec *spec, const char *path, tg_error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tg_error_set(err, TG_ERR_INPUT, "could not open job spec \"%s\": %s", path, strerror(errno));
+        return TG_ERR_INPUT;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[8192];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = 2 * (len + n + 1);
+            char *grown = realloc(text, cap);
+            if (!grown) {
+                free(text);
+                fclose(f);
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading \"%s\"", path);
+            }
+            text = grown;
+        }
+        memcpy(text + len, chunk, n);
+        len += n;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(text);
+        return tg_error_set(err, TG_ERR_INPUT, "could not read job spec \"%s\"", path);
+    }
+    if (text)
+        text[len] = '\0';
+    if (!text || strlen(text) != len) {
+        free(text);
+        return tg_error_set(err, TG_ERR_INPUT, "job spec \"%s\" is empty or contains a NUL byte", path);
+    }
+    tg_status st = tg_spec_load_string(spec, text, err);
+    free(text);
+    if (st)
+        tg_error_prefix(err, "%s", path);
+    return st;
 }
 
 void tg_spec_destroy(tg_spec *spec)

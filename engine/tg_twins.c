@@ -221,8 +221,12 @@ tg_status tg_twins_add_relationship(tg_twins *twins, const char *source_id, cons
     igraph_integer_t s = tg_twins_find(twins, source_id);
     igraph_integer_t t = tg_twins_find(twins, target_id);
     if (s < 0 || t < 0) {
-        dangling_note(&twins->dangling_relationships, "%s \"%s\" (%s)", s < 0 ? "source_id" : "target_id",
-                      s < 0 ? source_id : target_id, kind);
+        if (s < 0 && t < 0)
+            dangling_note(&twins->dangling_relationships, "source_id \"%s\" and target_id \"%s\" (%s)",
+                          source_id, target_id, kind);
+        else
+            dangling_note(&twins->dangling_relationships, "%s \"%s\" (%s)", s < 0 ? "source_id" : "target_id",
+                          s < 0 ? source_id : target_id, kind);
         return TG_OK;
     }
     if (twins->n_relationships == twins->rel_capacity) {

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +53,24 @@ static tg_status quote_table(PGconn *conn, const char *name, const char *what, c
     return st;
 }
 
-static tg_status ensure_runs_table(PGconn *conn, const char *runs, const char *schema, tg_error *err)
+/* Creates a schema in a transaction of its own. Concurrent CREATE SCHEMA IF NOT EXISTS can fail
+ * on pg_namespace's unique index, so every twingraph process takes one lock for it. */
+static tg_status ensure_schema(PGconn *conn, const char *schema, tg_error *err)
 {
-    tg_status st = TG_OK;
-    if (schema)
-        st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", schema);
+    if (!schema)
+        return TG_OK;
+    tg_status st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err);
     if (st)
         return st;
+    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph schemas'))", 0, NULL, NULL, err)) ||
+        (st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", schema)) ||
+        (st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err)))
+        PQclear(PQexec(conn, "ROLLBACK"));
+    return st;
+}
+
+static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err)
+{
     return execf(conn, err,
                  "CREATE TABLE IF NOT EXISTS %s ("
                  " run_id bigserial PRIMARY KEY,"
@@ -86,13 +98,15 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
     igraph_version(&igraph_version_text, NULL, NULL, NULL);
     const char *params[] = {spec->output_table, spec->json, TWINGRAPH_VERSION, igraph_version_text};
 
+    bool in_transaction = false;
     tg_status st = quote_table(conn, spec->runs_table, "output.runs", &runs, &schema, err);
-    if (st || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+    if (st || (st = ensure_schema(conn, schema, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
         goto cleanup;
+    in_transaction = true;
     /* Serialises concurrent first runs, whose CREATE ... IF NOT EXISTS would otherwise race. */
     if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph runs table'))", 0, NULL,
                          NULL, err)) ||
-        (st = ensure_runs_table(conn, runs, schema, err)) ||
+        (st = ensure_runs_table(conn, runs, err)) ||
         (st = execf(conn, err,
                     "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(),"
                     " error = 'abandoned: the process ended without finishing the run'"
@@ -112,7 +126,7 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
         goto cleanup;
     *run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 cleanup:
-    if (st)
+    if (st && in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));
     PQclear(res);
     free(runs);
@@ -318,6 +332,27 @@ static tg_status comment_columns(PGconn *conn, const char *out, const tg_spec *s
     return st;
 }
 
+/* Runs of one output table may overlap; the one that started later read newer twins, so once
+ * it has written, an older run must not overwrite its features. Needs the output lock held. */
+static tg_status check_not_superseded(PGconn *conn, const tg_spec *spec, const char *runs, int64_t run_id,
+                                      tg_error *err)
+{
+    char run_text[32], sql[512];
+    snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
+    snprintf(sql, sizeof sql,
+             "SELECT max(run_id) FROM %s WHERE output_table = $1 AND status = 'succeeded' AND run_id > $2", runs);
+    const char *params[] = {spec->output_table, run_text};
+    PGresult *res = NULL;
+    tg_status st = tg_db_exec(conn, sql, 2, params, &res, err);
+    if (!st && !PQgetisnull(res, 0, 0)) {
+        st = tg_error_set(err, TG_ERR_INPUT, "superseded: run %s, which started later, already wrote %s",
+                          PQgetvalue(res, 0, 0), spec->output_table);
+        tg_error_detail(err, "this run's features are older and were not written");
+    }
+    PQclear(res);
+    return st;
+}
+
 /* A testing hook that stands for a process killed mid-write; see tests/integration. */
 static void maybe_inject_fault(const char *point)
 {
@@ -333,6 +368,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
                             json_t *stage_seconds, tg_error *err)
 {
     double start = tg_time_now();
+    bool in_transaction = false;
     char *out = NULL, *schema = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL;
     char lock_key[600], run_text[32], twin_count[32];
     tg_status st = quote_table(conn, spec->output_table, "output.table", &out, &schema, err);
@@ -341,13 +377,13 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     snprintf(lock_key, sizeof lock_key, "twingraph output %s", out);
     const char *lock_params[] = {lock_key};
 
-    if ((st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)) ||
-        /* One writer per output table at a time; readers are never blocked by this lock. */
-        (st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lock_params, NULL, err)))
+    if ((st = ensure_schema(conn, schema, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
         goto cleanup;
-    if (schema && (st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", schema)))
-        goto cleanup;
-    if ((st = create_if_missing(conn, out, err)) ||
+    in_transaction = true;
+    /* One writer per output table at a time; readers are never blocked by this lock. */
+    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lock_params, NULL, err)) ||
+        (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
+        (st = create_if_missing(conn, out, err)) ||
         (st = reconcile_columns(conn, out, spec, table, err)) ||
         (st = execf(conn, err, "DELETE FROM %s", out)) ||
         (st = copy_rows(conn, out, twins, table, run_id, err)) ||
@@ -374,7 +410,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     maybe_inject_fault("before_commit");
     st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
 cleanup:
-    if (st)
+    if (st && in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));
     free(out);
     free(schema);
@@ -395,7 +431,10 @@ void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, cons
     snprintf(sql, sizeof sql,
              "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE run_id = $1",
              runs);
-    const char *params[] = {run_text, failure->message};
+    char error[sizeof failure->message + sizeof failure->detail + 16];
+    snprintf(error, sizeof error, "%s%s%s", failure->message, failure->detail[0] ? "\nDETAIL: " : "",
+             failure->detail);
+    const char *params[] = {run_text, error};
     tg_db_exec(conn, sql, 2, params, NULL, &ignored);
     free(runs);
 }

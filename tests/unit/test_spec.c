@@ -68,7 +68,7 @@ static void check_defaults(void)
     CHECK_INT(spec.on_dangling, TG_DANGLING_ERROR);
     CHECK_NEAR(spec.features[0].params[0], 0.85, 1e-15);
     CHECK_INT(spec.features[0].layer, -1);
-    CHECK_STR(spec.json, "{\"features\":[\"pagerank\"]}");
+    CHECK_STR(spec.json, "{\"features\": [\"pagerank\"]}"); /* kept as written */
     tg_spec_destroy(&spec);
 
     /* A hierarchy-only job reads no relationships. */
