@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import uuid
 
 import psycopg2
@@ -174,3 +176,43 @@ class Checker:
             shown = "\n  ".join(self.failures[:20])
             raise AssertionError(f"{label}: {len(self.failures)} of {self.compared} checks failed:\n  {shown}")
         print(f"{label}: {self.compared} checks passed")
+
+
+class Tally:
+    """check(cond, message) for tests that assert many things: counts passes, keeps failures
+    (thread-safe), and report() prints the tally and exits 1 on any failure or when nothing was
+    checked."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failures = []
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+
+    def check(self, cond, message):
+        with self._lock:
+            if cond:
+                self.passed += 1
+            else:
+                self.failures.append(message)
+        return cond
+
+    def report(self, label, shown=30):
+        print(f"{label}: {self.passed} checks passed, {len(self.failures)} failed "
+              f"({time.monotonic() - self.started:.1f} s)")
+        for f in self.failures[:shown]:
+            print("FAIL:", f)
+        if self.failures or self.passed == 0:
+            sys.exit(1)
+
+
+def table_state(db, table="features.device_features"):
+    """Everything a reader could see of a table, as text: rows with their physical version
+    (ctid, xmin), columns with types and comments, and the table comment. Equal states mean
+    the table was not touched."""
+    rows = db.query(f"SELECT ctid::text, xmin::text, f::text FROM {table} f ORDER BY 3")
+    columns = db.query("SELECT attname, format_type(atttypid, atttypmod), col_description(attrelid, attnum)"
+                       " FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
+                       " ORDER BY attnum", (table,))
+    comment = db.query("SELECT obj_description(%s::regclass, 'pg_class')", (table,))
+    return {"rows": rows, "columns": columns, "comment": comment}

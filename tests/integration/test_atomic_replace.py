@@ -40,12 +40,11 @@ import hashlib
 import math
 import random
 import subprocess
-import sys
 import threading
 import time
 
 
-from twintest import Database, run_job, twingraph_binary, write_job
+from twintest import Tally, Database, run_job, twingraph_binary, write_job
 from twingen import generate
 
 N_TWINS = 3000
@@ -72,19 +71,8 @@ LEFT JOIN (SELECT run_id, status,
 LATEST_SQL = (f"SELECT run_id FROM features.runs WHERE status = 'succeeded' AND output_table = '{TABLE}'"
               " ORDER BY finished_at DESC LIMIT 1")
 
-passed = 0
-failures = []
-lock = threading.Lock()
-
-
-def check(cond, message):
-    global passed
-    with lock:
-        if cond:
-            passed += 1
-        else:
-            failures.append(message)
-    return cond
+tally = Tally()
+check = tally.check
 
 
 def digest(rows, names, columns):
@@ -543,11 +531,7 @@ def main():
               f"{len(seen)} distinct run_ids seen; {stale} RR reads with a snapshot older than a committed run, "
               f"RR reads that saw {OPTIONAL} newly added (all NULL): {null_new_column}, already dropped: {dropped_seen}")
 
-    print(f"atomic_replace: {passed} checks passed, {len(failures)} failed ({time.monotonic() - t_start:.1f} s)")
-    if failures:
-        for f in failures[:30]:
-            print("FAIL:", f)
-        sys.exit(1)
+    tally.report("atomic_replace")
 
 
 if __name__ == "__main__":

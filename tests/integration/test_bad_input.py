@@ -10,36 +10,16 @@ Then: on_dangling "drop" succeeds with warnings and counts; an existing table no
 twingraph is refused and left untouched; odd identifiers (spaces, quotes) in source, output and
 runs names work; names carrying SQL cannot inject it.
 """
-import sys
-import time
 
-from twintest import Database, run_job, run_twingraph, write_job
+from twintest import Tally, table_state, Database, run_job, run_twingraph, write_job
 from twingen import generate
 
 N_TWINS = 120
 TABLE = "features.device_features"
 GOOD = {"features": ["degree", "pagerank", "component"]}
 
-passed = 0
-failures = []
-
-
-def check(cond, message):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(message)
-    return cond
-
-
-def table_state(db, table=TABLE):
-    rows = db.query(f"SELECT ctid::text, xmin::text, f::text FROM {table} f ORDER BY 3")
-    columns = db.query("SELECT attname, format_type(atttypid, atttypmod), col_description(attrelid, attnum)"
-                       " FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
-                       " ORDER BY attnum", (table,))
-    comment = db.query("SELECT obj_description(%s::regclass, 'pg_class')", (table,))
-    return {"rows": rows, "columns": columns, "comment": comment}
+tally = Tally()
+check = tally.check
 
 
 def runs(db):
@@ -242,7 +222,6 @@ def odd_identifiers(db, baseline_features):
 
 
 def main():
-    t0 = time.monotonic()
     devices, relationships = generate(N_TWINS, seed=11)
     with Database("badinput") as db:
         db.load(devices, relationships)
@@ -257,11 +236,7 @@ def main():
         foreign_output_table(db, baseline)
         odd_identifiers(db, baseline_features)
         check(table_state(db) == baseline, "the feature table changed during the test")
-    print(f"bad_input: {passed} checks passed, {len(failures)} failed ({time.monotonic() - t0:.1f} s)")
-    if failures:
-        for f in failures:
-            print("FAIL:", f)
-        sys.exit(1)
+    tally.report("bad_input")
 
 
 if __name__ == "__main__":

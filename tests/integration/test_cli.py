@@ -1,5 +1,4 @@
 """The command line: help, version, feature dictionary, usage errors and their exit codes."""
-import subprocess
 
 from twintest import run_twingraph, write_job
 

@@ -13,10 +13,9 @@
 """
 import json
 import subprocess
-import sys
 import time
 
-from twintest import Database, run_job, run_twingraph, twingraph_binary, write_job
+from twintest import Tally, table_state, Database, run_job, run_twingraph, twingraph_binary, write_job
 from twingen import generate
 
 N_TWINS = 500
@@ -28,28 +27,8 @@ SPEC_B = {"source": {"devices": "twin.devices", "relationships": "twin.relations
                        "component", {"name": "degree", "layer": "relationships"}],
           "output": {"table": TABLE, "runs": "features.runs"}}
 
-passed = 0
-failures = []
-
-
-def check(cond, message):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(message)
-    return cond
-
-
-def table_state(db, table=TABLE):
-    """Everything a reader could see of the table, as text: rows (with their physical version),
-    columns and comments."""
-    rows = db.query(f"SELECT ctid::text, xmin::text, f::text FROM {table} f ORDER BY device_id")
-    columns = db.query("SELECT attname, format_type(atttypid, atttypmod), col_description(attrelid, attnum)"
-                       " FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
-                       " ORDER BY attnum", (table,))
-    comment = db.query("SELECT obj_description(%s::regclass, 'pg_class')", (table,))
-    return {"rows": rows, "columns": columns, "comment": comment}
+tally = Tally()
+check = tally.check
 
 
 def run_row(db, run_id):
@@ -234,7 +213,6 @@ def part_d(db):
 
 
 def main():
-    t0 = time.monotonic()
     devices, relationships = generate(N_TWINS, seed=5)
     with Database("failed") as db:
         db.load(devices, relationships)
@@ -242,11 +220,7 @@ def main():
         part_b(db)
         part_c(db)
         part_d(db)
-    print(f"failed_runs: {passed} checks passed, {len(failures)} failed ({time.monotonic() - t0:.1f} s)")
-    if failures:
-        for f in failures:
-            print("FAIL:", f)
-        sys.exit(1)
+    tally.report("failed_runs")
 
 
 if __name__ == "__main__":
