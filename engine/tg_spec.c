@@ -94,6 +94,11 @@ static tg_status get_table_name(const json_t *obj, const char *key, const char *
     if (dot && (dot == *out || dot[1] == '\0' || strchr(dot + 1, '.')))
         return tg_error_set(err, TG_ERR_INPUT,
                             "job spec: \"%s\" must be \"table\" or \"schema.table\", not \"%s\"", path, *out);
+    /* PostgreSQL would silently cut a longer name and so address another table. */
+    size_t table_len = dot ? strlen(dot + 1) : strlen(*out);
+    if ((dot && (size_t)(dot - *out) > PG_MAX_IDENTIFIER) || table_len > PG_MAX_IDENTIFIER)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": a name part is longer than %d bytes", path,
+                            PG_MAX_IDENTIFIER);
     return TG_OK;
 }
 
