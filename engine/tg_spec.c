@@ -130,35 +130,25 @@ static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err
 {
     static const char *const keys[] = {"devices", "relationships", "on_dangling", NULL};
     tg_status st;
-    if (!source)
-        source = json_object(); /* an absent "source" means every default */
-    else if (!json_is_object(source))
+    /* An absent "source" (NULL) means every default: jansson's getters accept NULL. */
+    if (source && !json_is_object(source))
         return wrong_type(err, "source", "an object", source);
-    else
-        json_incref((json_t *)source);
-
-    if ((st = check_keys(source, "source", keys, err)) ||
-        (st = get_table_name(source, "devices", "source.devices", DEFAULT_DEVICES,
-                         &spec->devices_source, err)) ||
+    if ((source && (st = check_keys(source, "source", keys, err))) ||
+        (st = get_table_name(source, "devices", "source.devices", DEFAULT_DEVICES, &spec->devices_source, err)) ||
         (st = get_table_name(source, "relationships", "source.relationships", DEFAULT_RELATIONSHIPS,
-                         &spec->relationships_source, err)))
-        goto cleanup;
+                             &spec->relationships_source, err)))
+        return st;
 
     const json_t *dangling = json_object_get(source, "on_dangling");
     spec->on_dangling = TG_DANGLING_ERROR;
-    if (dangling) {
-        const char *s = json_string_value(dangling);
-        if (s && strcmp(s, "drop") == 0)
-            spec->on_dangling = TG_DANGLING_DROP;
-        else if (!s || strcmp(s, "error") != 0) {
-            st = tg_error_set(err, TG_ERR_INPUT,
-                              "job spec: \"source.on_dangling\" must be \"error\" or \"drop\"");
-            goto cleanup;
-        }
-    }
-cleanup:
-    json_decref((json_t *)source);
-    return st;
+    if (!dangling)
+        return TG_OK;
+    const char *s = json_string_value(dangling);
+    if (s && strcmp(s, "drop") == 0)
+        spec->on_dangling = TG_DANGLING_DROP;
+    else if (!s || strcmp(s, "error") != 0)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.on_dangling\" must be \"error\" or \"drop\"");
+    return TG_OK;
 }
 
 static tg_status parse_kinds(tg_layer_spec *layer, const json_t *kinds, const char *path,
