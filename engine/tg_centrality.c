@@ -1,4 +1,4 @@
-/* tg_centrality.c - the core structural features, each a thin wrapper around one igraph routine. */
+/* tg_centrality.c - centrality features, each a thin wrapper around one igraph routine. */
 #include "tg_centrality.h"
 
 #include "tg_igraph.h"
@@ -14,9 +14,9 @@ static void int_to_real(const igraph_vector_int_t *from, igraph_vector_t *to)
     do {                                                                                           \
         igraph_vector_int_t result;                                                                \
         igraph_error_t rc_ = igraph_vector_int_init(&result, 0);                                   \
-        if (rc_ == IGRAPH_SUCCESS)                                                                 \
-            rc_ = (call);                                                                          \
-        if (rc_ != IGRAPH_SUCCESS) {                                                               \
+        if (rc_ != IGRAPH_SUCCESS)                                                                 \
+            return tg_igraph_error(err, rc_, what);                                                \
+        if ((rc_ = (call)) != IGRAPH_SUCCESS) {                                                    \
             igraph_vector_int_destroy(&result);                                                    \
             return tg_igraph_error(err, rc_, what);                                                \
         }                                                                                          \
@@ -72,35 +72,4 @@ tg_status tg_centrality_coreness(const tg_feature_input *in, igraph_vector_t **o
     igraph_vector_t *out_ = out[0];
     WITH_INT_RESULT(cores, igraph_coreness(in->graph, &cores, IGRAPH_ALL), "compute coreness");
     return TG_OK;
-}
-
-tg_status tg_centrality_clustering(const tg_feature_input *in, igraph_vector_t **out, tg_error *err)
-{
-    igraph_error_t rc = igraph_transitivity_local_undirected(in->undirected, out[0], igraph_vss_all(),
-                                                             IGRAPH_TRANSITIVITY_ZERO);
-    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute clustering");
-}
-
-tg_status tg_centrality_component(const tg_feature_input *in, igraph_vector_t **out, tg_error *err)
-{
-    igraph_vector_int_t membership, sizes;
-    igraph_integer_t count;
-    tg_status st = TG_OK;
-    igraph_vector_int_init(&membership, 0);
-    igraph_vector_int_init(&sizes, 0);
-    /* Components are numbered in order of their first vertex; vertices come in device_id order,
-     * so ids are stable across runs on the same data. */
-    igraph_error_t rc = igraph_connected_components(in->graph, &membership, &sizes, &count, IGRAPH_WEAK);
-    if (rc != IGRAPH_SUCCESS) {
-        st = tg_igraph_error(err, rc, "compute connected components");
-        goto cleanup;
-    }
-    for (igraph_integer_t v = 0; v < igraph_vector_int_size(&membership); v++) {
-        VECTOR(*out[0])[v] = (igraph_real_t)VECTOR(membership)[v];
-        VECTOR(*out[1])[v] = (igraph_real_t)VECTOR(sizes)[VECTOR(membership)[v]];
-    }
-cleanup:
-    igraph_vector_int_destroy(&membership);
-    igraph_vector_int_destroy(&sizes);
-    return st;
 }

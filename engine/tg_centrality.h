@@ -1,4 +1,4 @@
-/* tg_centrality.h - the core structural features: degree, pagerank, betweenness, harmonic, coreness, clustering, components. */
+/* tg_centrality.h - centrality features: degree, pagerank, betweenness, harmonic, coreness. */
 #ifndef TG_CENTRALITY_H
 #define TG_CENTRALITY_H
 
@@ -10,7 +10,5 @@ tg_status tg_centrality_pagerank(const tg_feature_input *in, igraph_vector_t **o
 tg_status tg_centrality_betweenness(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
 tg_status tg_centrality_harmonic(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
 tg_status tg_centrality_coreness(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
-tg_status tg_centrality_clustering(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
-tg_status tg_centrality_component(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
 
 #endif

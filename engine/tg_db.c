@@ -18,8 +18,10 @@ static void chomp_into(char *dst, size_t size, const char *src)
 tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
 {
     /* expand_dbname lets "dbname" carry a whole conninfo string or URI. */
-    const char *keys[] = {"dbname", "application_name", NULL};
-    const char *values[] = {conninfo && conninfo[0] ? conninfo : NULL, "twingraph", NULL};
+    /* UTF8 on the wire: the COPY codec works byte by byte, which is only safe in an encoding
+     * where no multibyte character contains a backslash byte (SJIS, BIG5, GBK do). */
+    const char *keys[] = {"dbname", "application_name", "client_encoding", NULL};
+    const char *values[] = {conninfo && conninfo[0] ? conninfo : NULL, "twingraph", "UTF8", NULL};
     *conn = PQconnectdbParams(keys, values, 1);
     if (!*conn)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory while connecting");

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "tg_centrality.h"
+#include "tg_community.h"
+#include "tg_neighbourhood.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -67,10 +69,10 @@ static const tg_feature_def registry[] = {
     {"coreness", "centrality", "k-core number", "networkx.core_number", NULL, 0, coreness_columns,
      COUNT(coreness_columns), tg_centrality_coreness},
     {"clustering", "neighbourhood", "local clustering coefficient", "networkx.clustering",
-     NULL, 0, clustering_columns, COUNT(clustering_columns), tg_centrality_clustering},
+     NULL, 0, clustering_columns, COUNT(clustering_columns), tg_neighbourhood_clustering},
     {"component", "community", "connected component id and size",
      "networkx.connected_components / weakly_connected_components", NULL, 0, component_columns,
-     COUNT(component_columns), tg_centrality_component},
+     COUNT(component_columns), tg_community_component},
 };
 
 const tg_feature_def *tg_feature_find(const char *name)

@@ -45,9 +45,10 @@ typedef struct {
     const double *params;          /* one value per tg_param_def, defaults filled in */
 } tg_feature_input;
 
-/* Computes a feature. out[i] is an initialised vector of length vcount for the i-th column
- * that the job writes (directed_only columns are skipped on undirected jobs, so out has
- * tg_feature_column_count() entries). Returns TG_OK or fills err. */
+/* Computes a feature. out[i] is a borrowed, initialised vector of length vcount for the i-th
+ * column that the job writes (directed_only columns are skipped on undirected jobs, so out has
+ * tg_feature_column_count() entries); fill it in place, or let an igraph routine resize it to
+ * vcount. Returns TG_OK or fills err. */
 typedef tg_status (*tg_feature_compute_fn)(const tg_feature_input *in, igraph_vector_t **out,
                                            tg_error *err);
 

@@ -67,10 +67,13 @@ static tg_status make_graph(tg_layer_graph *out, const igraph_vector_int_t *edge
 tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_set *set, tg_error *err)
 {
     memset(set, 0, sizeof *set);
-    igraph_vector_int_t edges, all_edges;
+    igraph_vector_int_t edges = {0}, all_edges = {0};
     tg_status st = TG_OK;
-    igraph_vector_int_init(&edges, 0);
-    igraph_vector_int_init(&all_edges, 0);
+    igraph_error_t rc;
+    if ((rc = igraph_vector_int_init(&edges, 0)) || (rc = igraph_vector_int_init(&all_edges, 0))) {
+        st = tg_igraph_error(err, rc, "collect edges");
+        goto cleanup;
+    }
     set->layers = calloc(spec->n_layers, sizeof *set->layers);
     if (!set->layers) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory building graphs");
@@ -79,7 +82,6 @@ tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_se
     set->n_layers = spec->n_layers;
     for (size_t i = 0; i < spec->n_layers; i++) {
         igraph_vector_int_clear(&edges);
-        igraph_error_t rc;
         if ((st = layer_edges(&spec->layers[i], twins, &edges, err)) ||
             (st = make_graph(&set->layers[i], &edges, twins->n_twins, spec, err)))
             goto cleanup;
@@ -90,8 +92,11 @@ tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_se
     }
     st = make_graph(&set->union_graph, &all_edges, twins->n_twins, spec, err);
 cleanup:
-    igraph_vector_int_destroy(&edges);
-    igraph_vector_int_destroy(&all_edges);
+    /* Zeroed vectors (their init failed or never ran) must not reach igraph. */
+    if (edges.stor_begin)
+        igraph_vector_int_destroy(&edges);
+    if (all_edges.stor_begin)
+        igraph_vector_int_destroy(&all_edges);
     return st;
 }
 

@@ -18,7 +18,8 @@ static void record_error(const char *reason, const char *file, int line, igraph_
 }
 
 /* Long igraph routines (betweenness, harmonic) report progress; print it at most every few
- * seconds so short runs stay quiet and long ones show they are alive. */
+ * seconds so short runs stay quiet and long ones show they are alive. The time of the last line
+ * is file-level state for the same reason as last_reason: the handler gets no state of ours. */
 static igraph_error_t print_progress(const char *message, igraph_real_t percent, void *data)
 {
     static double last_print;

@@ -99,6 +99,16 @@ static tg_status get_table_name(const json_t *obj, const char *key, const char *
     if ((dot && (size_t)(dot - *out) > PG_MAX_IDENTIFIER) || table_len > PG_MAX_IDENTIFIER)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": a name part is longer than %d bytes", path,
                             PG_MAX_IDENTIFIER);
+    if (dot)
+        return TG_OK;
+    /* One spelling per table ("public.t", never "t"), so locks and run records keyed on the name
+     * agree; an unqualified name means schema public, whatever the search_path. */
+    char *qualified = malloc(strlen(*out) + sizeof "public.");
+    if (!qualified)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    sprintf(qualified, "public.%s", *out);
+    free(*out);
+    *out = qualified;
     return TG_OK;
 }
 
@@ -241,9 +251,10 @@ static tg_status parse_layer(tg_spec *spec, size_t index, const json_t *entry, t
                 return st;
         }
     }
-    if (strcmp(layer->name, "union") == 0)
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": the layer name \"union\" is reserved for the union graph",
-                            path);
+    /* runs.layers has an entry per layer beside "union" and "input". */
+    if (strcmp(layer->name, "union") == 0 || strcmp(layer->name, "input") == 0)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": the layer name \"%s\" is reserved", path,
+                            layer->name);
     for (size_t j = 0; j < index; j++)
         if (strcmp(spec->layers[j].name, layer->name) == 0) {
             tg_error_set(err, TG_ERR_INPUT, "job spec: layer name \"%s\" is used twice in \"graph.layers\"",

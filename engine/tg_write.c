@@ -39,38 +39,57 @@ static tg_status execf(PGconn *conn, tg_error *err, const char *fmt, ...)
     return st;
 }
 
-/* Quoted "schema.table" and, for qualified names, the quoted schema alone (else NULL). */
-static tg_status quote_table(PGconn *conn, const char *name, const char *what, char **table,
-                             char **schema, tg_error *err)
+/* Creates the schema of table name ("schema.table") unless it exists, in a transaction of its
+ * own. The existence check comes first because CREATE SCHEMA IF NOT EXISTS demands the database
+ * CREATE privilege even when the schema is there; concurrent creators could also collide on
+ * pg_namespace's unique index, so every twingraph process takes one lock for it. */
+static tg_status ensure_schema(PGconn *conn, const char *name, tg_error *err)
 {
-    char *schema_part = NULL, *table_part = NULL;
-    *table = *schema = NULL;
-    tg_status st = tg_db_quote_name(conn, name, what, table, err);
-    if (!st && strchr(name, '.') && !(st = tg_db_split_name(name, &schema_part, &table_part, err)))
-        st = tg_db_quote_ident(conn, schema_part, schema, err);
-    free(schema_part);
-    free(table_part);
+    char *schema = NULL, *table = NULL, *quoted = NULL;
+    PGresult *res = NULL;
+    bool in_transaction = false;
+    tg_status st = tg_db_split_name(name, &schema, &table, err);
+    const char *params[] = {schema};
+    if (st || (st = tg_db_exec(conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, &res, err)) ||
+        PQntuples(res) > 0)
+        goto cleanup;
+    if ((st = tg_db_quote_ident(conn, schema, &quoted, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+        goto cleanup;
+    in_transaction = true;
+    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph schemas'))", 0, NULL, NULL, err)) ||
+        (st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", quoted)) ||
+        (st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err)))
+        goto cleanup;
+    in_transaction = false;
+cleanup:
+    if (st && in_transaction)
+        PQclear(PQexec(conn, "ROLLBACK"));
+    PQclear(res);
+    free(schema);
+    free(table);
+    free(quoted);
     return st;
 }
 
-/* Creates a schema in a transaction of its own. Concurrent CREATE SCHEMA IF NOT EXISTS can fail
- * on pg_namespace's unique index, so every twingraph process takes one lock for it. */
-static tg_status ensure_schema(PGconn *conn, const char *schema, tg_error *err)
+/* Whether the table (quoted name) exists. Checked before any CREATE ... IF NOT EXISTS, which
+ * demands CREATE on the schema even when the table is there. */
+static tg_status table_exists(PGconn *conn, const char *quoted, bool *exists, tg_error *err)
 {
-    if (!schema)
-        return TG_OK;
-    tg_status st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err);
-    if (st)
-        return st;
-    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph schemas'))", 0, NULL, NULL, err)) ||
-        (st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", schema)) ||
-        (st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err)))
-        PQclear(PQexec(conn, "ROLLBACK"));
+    const char *params[] = {quoted};
+    PGresult *res = NULL;
+    tg_status st = tg_db_exec(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, &res, err);
+    if (!st)
+        *exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
     return st;
 }
 
 static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err)
 {
+    bool exists = false;
+    tg_status st = table_exists(conn, runs, &exists, err);
+    if (st || exists)
+        return st;
     return execf(conn, err,
                  "CREATE TABLE IF NOT EXISTS %s ("
                  " run_id bigserial PRIMARY KEY,"
@@ -90,29 +109,35 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
                  runs);
 }
 
+/* A run still 'running' whose backend is gone died without finishing (killed, crashed). */
+static tg_status mark_abandoned_runs(PGconn *conn, const char *runs, tg_error *err)
+{
+    return execf(conn, err,
+                 "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(),"
+                 " error = 'abandoned: the process ended without finishing the run'"
+                 " WHERE status = 'running' AND NOT EXISTS"
+                 " (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid)",
+                 runs);
+}
+
 tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id, tg_error *err)
 {
-    char *runs = NULL, *schema = NULL;
+    char *runs = NULL;
     PGresult *res = NULL;
     const char *igraph_version_text = NULL;
     igraph_version(&igraph_version_text, NULL, NULL, NULL);
     const char *params[] = {spec->output_table, spec->json, TWINGRAPH_VERSION, igraph_version_text};
 
     bool in_transaction = false;
-    tg_status st = quote_table(conn, spec->runs_table, "output.runs", &runs, &schema, err);
-    if (st || (st = ensure_schema(conn, schema, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+    tg_status st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err);
+    if (st || (st = ensure_schema(conn, spec->runs_table, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
         goto cleanup;
     in_transaction = true;
     /* Serialises concurrent first runs, whose CREATE ... IF NOT EXISTS would otherwise race. */
     if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph runs table'))", 0, NULL,
                          NULL, err)) ||
         (st = ensure_runs_table(conn, runs, err)) ||
-        (st = execf(conn, err,
-                    "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(),"
-                    " error = 'abandoned: the process ended without finishing the run'"
-                    " WHERE status = 'running' AND NOT EXISTS"
-                    " (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid)",
-                    runs)))
+        (st = mark_abandoned_runs(conn, runs, err)))
         goto cleanup;
     char sql[1024];
     snprintf(sql, sizeof sql,
@@ -130,7 +155,6 @@ cleanup:
         PQclear(PQexec(conn, "ROLLBACK"));
     PQclear(res);
     free(runs);
-    free(schema);
     return st;
 }
 
@@ -139,26 +163,21 @@ static const char *sql_type(tg_column_type type)
     return type == TG_COLUMN_BIGINT ? "bigint" : "double precision";
 }
 
-/* Refuses to touch a table twingraph did not create, then adds and drops columns so the table
- * has exactly device_id, run_id and the job's columns. Adding or dropping a column does not
- * rewrite the table, so older snapshots keep seeing their rows. */
 /* Creates the output table, marked as twingraph's, when it does not exist yet. */
 static tg_status create_if_missing(PGconn *conn, const char *out, tg_error *err)
 {
-    const char *params[] = {out};
-    PGresult *res = NULL;
-    tg_status st = tg_db_exec(conn, "SELECT to_regclass($1) IS NULL", 1, params, &res, err);
-    if (st)
+    bool exists = false;
+    tg_status st = table_exists(conn, out, &exists, err);
+    if (st || exists)
         return st;
-    bool missing = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    if (!missing)
-        return TG_OK;
     if ((st = execf(conn, err, "CREATE TABLE %s (device_id text PRIMARY KEY, run_id bigint NOT NULL)", out)))
         return st;
     return execf(conn, err, "COMMENT ON TABLE %s IS '" TABLE_MARK "'", out);
 }
 
+/* Refuses to touch a table twingraph did not create, then adds and drops columns so the table
+ * has exactly device_id, run_id and the job's columns. Adding or dropping a column does not
+ * rewrite the table, so older snapshots keep seeing their rows. */
 static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec *spec,
                                    const tg_feature_table *table, tg_error *err)
 {
@@ -248,14 +267,12 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
         goto cleanup;
     sprintf(sql + n, ") FROM STDIN");
     PGresult *res = PQexec(conn, sql);
-    bool copying = res && PQresultStatus(res) == PGRES_COPY_IN;
-    PQclear(res);
-    if (!copying) {
-        st = tg_db_exec(conn, "SELECT 1", 0, NULL, NULL, err); /* surfaces the server's error */
-        if (!st)
-            st = tg_error_set(err, TG_ERR_DB, "could not start COPY into \"%s\"", out);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        st = tg_db_result_error(conn, res, sql, err);
+        PQclear(res);
         goto cleanup;
     }
+    PQclear(res);
     char field[64];
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
         if (tg_db_copy_append(&buf, &len, &cap, tg_twins_id(twins, v), true)) {
@@ -369,15 +386,15 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
 {
     double start = tg_time_now();
     bool in_transaction = false;
-    char *out = NULL, *schema = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL;
+    char *out = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL;
     char lock_key[600], run_text[32], twin_count[32];
-    tg_status st = quote_table(conn, spec->output_table, "output.table", &out, &schema, err);
+    tg_status st = tg_db_quote_name(conn, spec->output_table, "output.table", &out, err);
     if (st || (st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err)))
         goto cleanup;
     snprintf(lock_key, sizeof lock_key, "twingraph output %s", out);
     const char *lock_params[] = {lock_key};
 
-    if ((st = ensure_schema(conn, schema, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+    if ((st = ensure_schema(conn, spec->output_table, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
         goto cleanup;
     in_transaction = true;
     /* One writer per output table at a time; readers are never blocked by this lock. */
@@ -413,7 +430,6 @@ cleanup:
     if (st && in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));
     free(out);
-    free(schema);
     free(runs);
     free(layers_text);
     free(stages_text);

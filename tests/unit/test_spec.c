@@ -71,6 +71,17 @@ static void check_defaults(void)
     CHECK_STR(spec.json, "{\"features\": [\"pagerank\"]}"); /* kept as written */
     tg_spec_destroy(&spec);
 
+    /* Unqualified table names mean schema public, spelled out so each table has one name. */
+    CHECK_INT(tg_spec_load_string(&spec,
+                                  "{\"source\": {\"devices\": \"devices\"}, \"features\": [\"degree\"],"
+                                  " \"output\": {\"table\": \"device_features\", \"runs\": \"my.runs\"}}",
+                                  &err),
+              TG_OK);
+    CHECK_STR(spec.devices_source, "public.devices");
+    CHECK_STR(spec.output_table, "public.device_features");
+    CHECK_STR(spec.runs_table, "my.runs");
+    tg_spec_destroy(&spec);
+
     /* A hierarchy-only job reads no relationships. */
     CHECK_INT(tg_spec_load_string(&spec, "{\"graph\": {\"layers\": [\"hierarchy\"]}, \"features\": [\"degree\"]}", &err),
               TG_OK);
