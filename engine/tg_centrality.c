@@ -61,9 +61,12 @@ tg_status tg_centrality_betweenness(const tg_feature_input *in, igraph_vector_t 
 
 tg_status tg_centrality_harmonic(const tg_feature_input *in, igraph_vector_t **out, tg_error *err)
 {
-    /* IGRAPH_IN: distances from the other twins to this one, as networkx defines it. */
-    igraph_error_t rc = igraph_harmonic_centrality(in->graph, out[0], igraph_vss_all(), IGRAPH_IN,
-                                                   NULL, false);
+    /* Default "in": distances from the other twins to this one, as networkx defines it. The
+     * order matches the registry's choices. */
+    static const igraph_neimode_t modes[] = {IGRAPH_IN, IGRAPH_OUT, IGRAPH_ALL};
+    igraph_error_t rc = igraph_harmonic_centrality_cutoff(in->graph, out[0], igraph_vss_all(),
+                                                          modes[(int)in->params[0]], NULL, false,
+                                                          in->params[1]);
     return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute harmonic centrality");
 }
 

@@ -20,9 +20,12 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
             len += (size_t)snprintf(layer + len, sizeof layer - len, "%s%s", i ? ", " : " ",
                                     spec->layers[i].name);
     }
-    for (size_t p = 0, len = 0; p < fs->def->n_params && len < sizeof params; p++)
-        len += (size_t)snprintf(params + len, sizeof params - len, "%s%s=%g", p ? ", " : "; parameters: ",
-                                fs->def->params[p].name, fs->params[p]);
+    for (size_t p = 0, len = 0; p < fs->def->n_params && len < sizeof params; p++) {
+        char value[64];
+        tg_feature_param_format(&fs->def->params[p], fs->params[p], value, sizeof value);
+        len += (size_t)snprintf(params + len, sizeof params - len, "%s%s=%s", p ? ", " : "; parameters: ",
+                                fs->def->params[p].name, value);
+    }
     size_t size = strlen(col->definition) + strlen(layer) + strlen(params) + 128;
     char *text = malloc(size);
     if (text)

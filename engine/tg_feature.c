@@ -17,7 +17,7 @@ static const tg_column_def degree_columns[] = {
 };
 
 static const tg_param_def pagerank_params[] = {
-    {"damping", TG_PARAM_NUMBER, 0.85, 0.0, 0.999999, "probability of following an edge rather than jumping"},
+    {"damping", TG_PARAM_NUMBER, 0.85, 0.0, 0.999999, NULL, "probability of following an edge rather than jumping"},
 };
 static const tg_column_def pagerank_columns[] = {
     {"pagerank", TG_COLUMN_DOUBLE, false,
@@ -30,6 +30,14 @@ static const tg_column_def betweenness_columns[] = {
      "s-t paths through the twin; undirected pairs counted once"},
 };
 
+static const char *const harmonic_directions[] = {"in", "out", "all", NULL};
+static const tg_param_def harmonic_params[] = {
+    {"direction", TG_PARAM_CHOICE, 0, 0, 0, harmonic_directions,
+     "directed jobs: \"in\" counts paths from the other twins to this one, \"out\" paths from this "
+     "one, \"all\" ignores directions"},
+    {"cutoff", TG_PARAM_NUMBER, -1, -1, 1e9, NULL,
+     "count only twins at most this many hops away (-1: no limit)"},
+};
 static const tg_column_def harmonic_columns[] = {
     {"harmonic", TG_COLUMN_DOUBLE, false,
      "harmonic centrality, unnormalised: sum over other twins u of 1/d(u, twin), 0 for unreachable"},
@@ -64,8 +72,9 @@ static const tg_feature_def registry[] = {
     {"betweenness", "centrality", "exact shortest-path betweenness as unnormalised pair counts",
      "networkx.betweenness_centrality(normalized=False)", NULL, 0, betweenness_columns,
      COUNT(betweenness_columns), tg_centrality_betweenness},
-    {"harmonic", "centrality", "harmonic centrality, unnormalised", "networkx.harmonic_centrality",
-     NULL, 0, harmonic_columns, COUNT(harmonic_columns), tg_centrality_harmonic},
+    {"harmonic", "centrality", "harmonic centrality, unnormalised (parameters \"direction\", \"cutoff\")",
+     "networkx.harmonic_centrality", harmonic_params, COUNT(harmonic_params), harmonic_columns,
+     COUNT(harmonic_columns), tg_centrality_harmonic},
     {"coreness", "centrality", "k-core number", "networkx.core_number", NULL, 0, coreness_columns,
      COUNT(coreness_columns), tg_centrality_coreness},
     {"clustering", "neighbourhood", "local clustering coefficient", "networkx.clustering",
@@ -120,6 +129,16 @@ const tg_column_def *tg_feature_column_at(const tg_feature_def *def, bool direct
     return NULL;
 }
 
+void tg_feature_param_format(const tg_param_def *p, double value, char *buf, size_t size)
+{
+    if (p->type == TG_PARAM_CHOICE)
+        snprintf(buf, size, "%s", p->choices[(int)value]);
+    else if (p->type == TG_PARAM_BOOLEAN)
+        snprintf(buf, size, "%s", value != 0 ? "true" : "false");
+    else
+        snprintf(buf, size, "%.15g", value); /* 0.85, not 0.84999999999999998 */
+}
+
 void tg_feature_print_dictionary(FILE *out)
 {
     fprintf(out, "twingraph features: one column per entry; an entry with \"layer\": L writes <column>_L.\n");
@@ -127,10 +146,18 @@ void tg_feature_print_dictionary(FILE *out)
         const tg_feature_def *def = &registry[i];
         fprintf(out, "\n%s (%s)\n  %s\n  checked against: %s\n", def->name, def->family, def->summary,
                 def->reference);
-        for (size_t p = 0; p < def->n_params; p++)
-            fprintf(out, "  parameter %s (default %g, %g..%g): %s\n", def->params[p].name,
-                    def->params[p].default_value, def->params[p].min_value, def->params[p].max_value,
-                    def->params[p].doc);
+        for (size_t p = 0; p < def->n_params; p++) {
+            const tg_param_def *param = &def->params[p];
+            char value[64], range[160] = "";
+            tg_feature_param_format(param, param->default_value, value, sizeof value);
+            if (param->type == TG_PARAM_CHOICE)
+                for (size_t c = 0, len = 0; param->choices[c] && len < sizeof range; c++)
+                    len += (size_t)snprintf(range + len, sizeof range - len, "%s%s", c ? " | " : "", param->choices[c]);
+            else if (param->type != TG_PARAM_BOOLEAN)
+                snprintf(range, sizeof range, "%g..%g", param->min_value, param->max_value);
+            fprintf(out, "  parameter %s (default %s%s%s): %s\n", param->name, value, range[0] ? "; " : "", range,
+                    param->doc);
+        }
         for (size_t c = 0; c < def->n_columns; c++)
             fprintf(out, "  column %s %s%s: %s\n", def->columns[c].base_name,
                     def->columns[c].type == TG_COLUMN_BIGINT ? "bigint" : "double precision",

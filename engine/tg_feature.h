@@ -14,15 +14,18 @@
 #define TG_MAX_COLUMNS_PER_FEATURE 4
 #define TG_NAME_MAX 64
 
-typedef enum { TG_PARAM_NUMBER, TG_PARAM_INTEGER, TG_PARAM_BOOLEAN } tg_param_type;
+/* A parameter's value is a double: the number, 0 or 1 for a boolean, or for a choice the index
+ * of the string in choices. */
+typedef enum { TG_PARAM_NUMBER, TG_PARAM_INTEGER, TG_PARAM_BOOLEAN, TG_PARAM_CHOICE } tg_param_type;
 
 /* One parameter a feature accepts in its job-spec object form. */
 typedef struct {
     const char *name;
     tg_param_type type;
     double default_value;
-    double min_value; /* inclusive bounds, checked when the spec is parsed */
+    double min_value; /* inclusive bounds, checked when the spec is parsed (not for choices) */
     double max_value;
+    const char *const *choices; /* TG_PARAM_CHOICE: the allowed strings, NULL-terminated */
     const char *doc;
 } tg_param_def;
 
@@ -42,7 +45,7 @@ typedef struct {
     const igraph_t *undirected;    /* borrowed; the same graph with directions dropped and
                                       mutual edges merged (== graph for undirected jobs) */
     bool directed;
-    const double *params;          /* one value per tg_param_def, defaults filled in */
+    const double *params;          /* borrowed; one value per tg_param_def, defaults filled in */
 } tg_feature_input;
 
 /* Computes a feature. out[i] is a borrowed, initialised vector of length vcount for the i-th
@@ -79,6 +82,9 @@ size_t tg_feature_column_count(const tg_feature_def *def, bool directed);
 
 /* The i-th column def writes in such a job (borrowed), i < tg_feature_column_count(). */
 const tg_column_def *tg_feature_column_at(const tg_feature_def *def, bool directed, size_t i);
+
+/* Writes the value of parameter p as the job spec would spell it ("0.85", "true", "in"). */
+void tg_feature_param_format(const tg_param_def *p, double value, char *buf, size_t size);
 
 /* Prints the feature dictionary (names, columns, parameters, definitions) to out. */
 void tg_feature_print_dictionary(FILE *out);

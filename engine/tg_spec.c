@@ -314,6 +314,23 @@ static tg_status set_param(tg_feature_spec *fs, const tg_param_def *p, int index
             return wrong_type(err, path, "an integer", v);
         value = (double)json_integer_value(v);
         break;
+    case TG_PARAM_CHOICE:
+        if (!json_is_string(v))
+            return wrong_type(err, path, "a string", v);
+        for (value = 0; p->choices[(int)value]; value++)
+            if (strcmp(p->choices[(int)value], json_string_value(v)) == 0) {
+                fs->params[index] = value;
+                return TG_OK;
+            }
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be one of the choices, not \"%s\"", path,
+                     json_string_value(v));
+        char list[256] = "";
+        for (int c = 0; p->choices[c]; c++) {
+            strncat(list, c ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, p->choices[c], sizeof list - strlen(list) - 1);
+        }
+        tg_error_hint(err, "choices: %s", list);
+        return TG_ERR_INPUT;
     default:
         if (!json_is_number(v))
             return wrong_type(err, path, "a number", v);

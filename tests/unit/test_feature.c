@@ -36,12 +36,15 @@ static void check_registry(void)
 }
 
 /* Runs feature name on graph g and returns its first column (caller destroys). */
-static void compute(const char *name, const igraph_t *g, bool directed, igraph_vector_t *cols, size_t n)
+static void compute_with(const char *name, const igraph_t *g, bool directed, igraph_vector_t *cols, size_t n,
+                         const char *param, double value)
 {
     const tg_feature_def *def = tg_feature_find(name);
     double params[TG_MAX_PARAMS];
     for (size_t p = 0; p < def->n_params; p++)
         params[p] = def->params[p].default_value;
+    if (param)
+        params[tg_feature_param_index(def, param)] = value;
     igraph_t undirected;
     igraph_copy(&undirected, g);
     igraph_to_undirected(&undirected, IGRAPH_TO_UNDIRECTED_COLLAPSE, NULL);
@@ -55,6 +58,11 @@ static void compute(const char *name, const igraph_t *g, bool directed, igraph_v
     tg_error err = {0};
     CHECK_INT(def->compute(&in, out, &err), TG_OK);
     igraph_destroy(&undirected);
+}
+
+static void compute(const char *name, const igraph_t *g, bool directed, igraph_vector_t *cols, size_t n)
+{
+    compute_with(name, g, directed, cols, n, NULL, 0);
 }
 
 int main(void)
@@ -131,6 +139,13 @@ int main(void)
     compute("harmonic", &dir, true, c, 1);
     CHECK_NEAR(VECTOR(c[0])[2], 1 + 0.5, 1e-12); /* reached from 1 (d=1) and 0 (d=2) */
     CHECK_NEAR(VECTOR(c[0])[0], 1, 1e-12);       /* reached only from 1 */
+    igraph_vector_destroy(&c[0]);
+    compute_with("harmonic", &dir, true, c, 1, "direction", 1); /* out */
+    CHECK_NEAR(VECTOR(c[0])[0], 1 + 0.5, 1e-12);                   /* reaches 1 (d=1) and 2 (d=2) */
+    CHECK_NEAR(VECTOR(c[0])[2], 0, 0);
+    igraph_vector_destroy(&c[0]);
+    compute_with("harmonic", &dir, true, c, 1, "cutoff", 1);
+    CHECK_NEAR(VECTOR(c[0])[2], 1, 1e-12); /* the twin 2 hops away no longer counts */
     igraph_vector_destroy(&c[0]);
     igraph_destroy(&dir);
 

@@ -104,6 +104,17 @@ static void check_defaults(void)
     CHECK_STR(spec.features[0].columns[0], "pagerank_feeds");
     tg_spec_destroy(&spec);
 
+    /* A choice is stored as the index of the chosen string; the hint lists the choices. */
+    CHECK_INT(tg_spec_load_string(&spec, "{\"features\": [{\"name\": \"harmonic\", \"direction\": \"all\"}]}", &err),
+              TG_OK);
+    CHECK_NEAR(spec.features[0].params[0], 2, 0);
+    CHECK_NEAR(spec.features[0].params[1], -1, 0);
+    tg_spec_destroy(&spec);
+    CHECK_INT(tg_spec_load_string(&spec, "{\"features\": [{\"name\": \"harmonic\", \"direction\": \"up\"}]}", &err),
+              TG_ERR_INPUT);
+    CHECK_CONTAINS(err.hint, "in, out, all");
+    tg_spec_destroy(&spec);
+
     /* Errors carry a hint where one helps; a missing file names the path. */
     CHECK_INT(tg_spec_load_string(&spec, "{\"features\": [\"pagerankk\"]}", &err), TG_ERR_INPUT);
     CHECK_CONTAINS(err.hint, "twingraph features");
