@@ -8,7 +8,7 @@
 #include "tg_igraph.h"
 #include "tg_time.h"
 
-/* "<definition>. Feature <name>; graph: <layer>; parameters: a=1." */
+/* "<definition>. Feature <name> on the undirected simplified graph (<layers>); parameters: a=1." */
 static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, const tg_column_def *col)
 {
     char layer[256], params[256] = "";
