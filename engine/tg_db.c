@@ -1,10 +1,12 @@
-/* tg_db.c - libpq helpers: connect, quote, exec, and COPY text-format decoding. */
+/* tg_db.c - libpq helpers: connect, quote, exec, and streaming COPY TO rows. */
 #include "tg_db.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tg_copy.h"
 
 /* libpq messages end with a newline; error lines must not. */
 static void chomp_into(char *dst, size_t size, const char *src)
@@ -163,81 +165,6 @@ tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *co
     return TG_OK;
 }
 
-int tg_db_copy_split(char *line, size_t len, char **fields, size_t max_fields)
-{
-    if (len > 0 && line[len - 1] == '\n')
-        len--;
-    line[len] = '\0';
-    const char *end = line + len;
-    char *read = line;
-    size_t n = 0;
-    for (;;) {
-        if (n == max_fields)
-            return -1;
-        /* A field is NULL only when its raw text is exactly \N (a data "\N" arrives as \\N). */
-        if (read[0] == '\\' && read[1] == 'N' && (read + 2 == end || read[2] == '\t')) {
-            fields[n++] = NULL;
-            read += 2;
-        } else {
-            char *write = read;
-            fields[n++] = write;
-            while (read < end && *read != '\t') {
-                if (*read == '\\' && read + 1 < end) {
-                    switch (read[1]) {
-                    case 'b': *write++ = '\b'; break;
-                    case 'f': *write++ = '\f'; break;
-                    case 'n': *write++ = '\n'; break;
-                    case 'r': *write++ = '\r'; break;
-                    case 't': *write++ = '\t'; break;
-                    case 'v': *write++ = '\v'; break;
-                    default: *write++ = read[1]; break; /* \\ and any other escaped byte */
-                    }
-                    read += 2;
-                } else {
-                    *write++ = *read++;
-                }
-            }
-            /* write never passes read: the terminator lands at most on the tab at read. */
-            bool more = read < end;
-            *write = '\0';
-            if (!more)
-                return (int)n;
-            read++;
-            continue;
-        }
-        if (read == end)
-            return (int)n;
-        read++; /* the tab after a NULL field */
-    }
-}
-
-tg_status tg_db_copy_append(char **buf, size_t *len, size_t *cap, const char *text, bool escape)
-{
-    size_t need = *len + 2 * strlen(text) + 2;
-    if (need > *cap) {
-        size_t cap2 = *cap ? *cap : 4096;
-        while (cap2 < need)
-            cap2 *= 2;
-        char *grown = realloc(*buf, cap2);
-        if (!grown)
-            return TG_ERR_MEMORY;
-        *buf = grown;
-        *cap = cap2;
-    }
-    char *w = *buf + *len;
-    for (const char *r = text; *r; r++) {
-        switch (escape ? *r : 0) {
-        case '\\': *w++ = '\\'; *w++ = '\\'; break;
-        case '\t': *w++ = '\\'; *w++ = 't'; break;
-        case '\n': *w++ = '\\'; *w++ = 'n'; break;
-        case '\r': *w++ = '\\'; *w++ = 'r'; break;
-        default: *w++ = *r; break;
-        }
-    }
-    *len = (size_t)(w - *buf);
-    return TG_OK;
-}
-
 tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
                          void *context, tg_error *err)
 {
@@ -261,7 +188,7 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
     int len;
     while ((len = PQgetCopyData(conn, &line, 0)) > 0) {
         if (st == TG_OK) {
-            int n = tg_db_copy_split(line, (size_t)len, fields, TG_COPY_MAX_FIELDS);
+            int n = tg_copy_split_text(line, (size_t)len, fields, TG_COPY_MAX_FIELDS);
             if (n != (int)n_fields)
                 st = tg_error_set(err, TG_ERR_INTERNAL, "COPY row has %d fields, expected %zu", n,
                                   n_fields);

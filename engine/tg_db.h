@@ -9,8 +9,6 @@
 
 #include "tg_error.h"
 
-#define TG_COPY_MAX_FIELDS 16
-
 /* Connects with a libpq conninfo string or URI; NULL or "" uses the PG* environment variables.
  * On success *conn is a new connection the caller closes with PQfinish. Error messages never
  * contain the password (libpq does not echo it). */
@@ -47,16 +45,6 @@ typedef tg_status (*tg_db_row_fn)(void *context, char **fields, size_t n_fields,
  * exactly n_fields fields. */
 tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
                          void *context, tg_error *err);
-
-/* Decodes one COPY text-format line in place into at most max_fields fields (NULL for \N).
- * Written by hand because libpq hands COPY rows over undecoded. Returns the number of fields,
- * or -1 when the line has more than max_fields fields. */
-int tg_db_copy_split(char *line, size_t len, char **fields, size_t max_fields);
-
-/* Appends text to buf, in COPY text format when escape is true (backslash, tab, newline and
- * carriage return escaped), verbatim otherwise (for the separators). buf grows as needed; *len
- * and *cap track it. Returns TG_OK or TG_ERR_MEMORY. */
-tg_status tg_db_copy_append(char **buf, size_t *len, size_t *cap, const char *text, bool escape);
 
 /* Fills err from a failed result (primary message, detail, hint; NULL res uses the connection's
  * message) and returns TG_ERR_DB. sql is quoted in the detail when the server gave none. */

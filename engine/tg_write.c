@@ -2,7 +2,6 @@
 #include "tg_write.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tg_copy.h"
 #include "tg_db.h"
 #include "tg_time.h"
 
@@ -233,26 +233,24 @@ static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec 
     return st;
 }
 
-static void format_value(char *buf, size_t size, tg_column_type type, double value)
+static tg_status send_copy_data(PGconn *conn, tg_copy_buffer *buf, tg_error *err)
 {
-    if (type == TG_COLUMN_BIGINT)
-        snprintf(buf, size, "%lld", (long long)value);
-    else if (isnan(value))
-        snprintf(buf, size, "NaN");
-    else if (isinf(value))
-        snprintf(buf, size, value > 0 ? "Infinity" : "-Infinity");
-    else
-        snprintf(buf, size, "%.17g", value); /* round-trips every double exactly */
+    if (buf->failed)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    if (buf->len && PQputCopyData(conn, buf->data, (int)buf->len) != 1)
+        return tg_error_set(err, TG_ERR_DB, "could not send COPY data: %s", PQerrorMessage(conn));
+    tg_copy_buffer_clear(buf);
+    return TG_OK;
 }
 
 static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
                            const tg_feature_table *table, int64_t run_id, tg_error *err)
 {
-    size_t size = 256, len = 0, cap = 0;
+    size_t size = strlen(out) + 64;
     for (size_t c = 0; c < table->n_columns; c++)
         size += strlen(table->columns[c].name) * 2 + 4;
-    char *sql = malloc(size + strlen(out));
-    char *buf = NULL;
+    char *sql = malloc(size);
+    tg_copy_buffer buf = {0};
     tg_status st = TG_OK;
     if (!sql)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
@@ -265,7 +263,7 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
     }
     if (st)
         goto cleanup;
-    sprintf(sql + n, ") FROM STDIN");
+    sprintf(sql + n, ") FROM STDIN (FORMAT binary)");
     PGresult *res = PQexec(conn, sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
         st = tg_db_result_error(conn, res, sql, err);
@@ -273,29 +271,26 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
         goto cleanup;
     }
     PQclear(res);
-    char field[64];
+
+    /* Column types match the table: reconcile_columns made them bigint or double precision. */
+    tg_copy_header(&buf);
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
-        if (tg_db_copy_append(&buf, &len, &cap, tg_twins_id(twins, v), true)) {
-            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            break;
+        tg_copy_row(&buf, (int16_t)(2 + table->n_columns));
+        tg_copy_text(&buf, tg_twins_id(twins, v));
+        tg_copy_int8(&buf, run_id);
+        for (size_t c = 0; c < table->n_columns; c++) {
+            double value = VECTOR(table->columns[c].values)[v];
+            if (table->columns[c].type == TG_COLUMN_BIGINT)
+                tg_copy_int8(&buf, (int64_t)value);
+            else
+                tg_copy_float8(&buf, value);
         }
-        snprintf(field, sizeof field, "\t%" PRId64, run_id);
-        st = tg_db_copy_append(&buf, &len, &cap, field, false);
-        for (size_t c = 0; c < table->n_columns && !st; c++) {
-            field[0] = '\t';
-            format_value(field + 1, sizeof field - 1, table->columns[c].type,
-                         VECTOR(table->columns[c].values)[v]);
-            st = tg_db_copy_append(&buf, &len, &cap, field, false);
-        }
-        if (!st)
-            st = tg_db_copy_append(&buf, &len, &cap, "\n", false);
-        if (st)
-            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-        else if (len >= COPY_FLUSH_BYTES || v + 1 == twins->n_twins) {
-            if (PQputCopyData(conn, buf, (int)len) != 1)
-                st = tg_error_set(err, TG_ERR_DB, "could not send COPY data: %s", PQerrorMessage(conn));
-            len = 0;
-        }
+        if (buf.len >= COPY_FLUSH_BYTES)
+            st = send_copy_data(conn, &buf, err);
+    }
+    if (!st) {
+        tg_copy_trailer(&buf);
+        st = send_copy_data(conn, &buf, err);
     }
     /* Ending with an error message makes the server abort the COPY. */
     PQputCopyEnd(conn, st ? "twingraph stopped the copy" : NULL);
@@ -306,7 +301,7 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
     }
 cleanup:
     free(sql);
-    free(buf);
+    tg_copy_buffer_destroy(&buf);
     return st;
 }
 

@@ -1,0 +1,139 @@
+/* tg_copy.c - PostgreSQL COPY formats: text-format row decoding and binary-format row encoding. */
+#include "tg_copy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tg_copy_split_text(char *line, size_t len, char **fields, size_t max_fields)
+{
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    line[len] = '\0';
+    const char *end = line + len;
+    char *read = line;
+    size_t n = 0;
+    for (;;) {
+        if (n == max_fields)
+            return -1;
+        /* A field is NULL only when its raw text is exactly \N (a data "\N" arrives as \\N). */
+        if (read[0] == '\\' && read[1] == 'N' && (read + 2 == end || read[2] == '\t')) {
+            fields[n++] = NULL;
+            read += 2;
+        } else {
+            char *write = read;
+            fields[n++] = write;
+            while (read < end && *read != '\t') {
+                if (*read == '\\' && read + 1 < end) {
+                    switch (read[1]) {
+                    case 'b': *write++ = '\b'; break;
+                    case 'f': *write++ = '\f'; break;
+                    case 'n': *write++ = '\n'; break;
+                    case 'r': *write++ = '\r'; break;
+                    case 't': *write++ = '\t'; break;
+                    case 'v': *write++ = '\v'; break;
+                    default: *write++ = read[1]; break; /* \\ and any other escaped byte */
+                    }
+                    read += 2;
+                } else {
+                    *write++ = *read++;
+                }
+            }
+            /* write never passes read: the terminator lands at most on the tab at read. */
+            bool more = read < end;
+            *write = '\0';
+            if (!more)
+                return (int)n;
+            read++;
+            continue;
+        }
+        if (read == end)
+            return (int)n;
+        read++; /* the tab after a NULL field */
+    }
+}
+
+/* Makes room for n more bytes; returns a pointer to them, or NULL (and marks the buffer failed). */
+static unsigned char *reserve(tg_copy_buffer *buf, size_t n)
+{
+    if (buf->failed)
+        return NULL;
+    if (buf->len + n > buf->cap) {
+        size_t cap = buf->cap ? buf->cap : 1 << 16;
+        while (cap < buf->len + n)
+            cap *= 2;
+        char *grown = realloc(buf->data, cap);
+        if (!grown) {
+            buf->failed = true;
+            return NULL;
+        }
+        buf->data = grown;
+        buf->cap = cap;
+    }
+    unsigned char *at = (unsigned char *)buf->data + buf->len;
+    buf->len += n;
+    return at;
+}
+
+/* Network byte order, whatever the host's. */
+static void put_be(tg_copy_buffer *buf, uint64_t value, size_t bytes)
+{
+    unsigned char *at = reserve(buf, bytes);
+    for (size_t i = 0; at && i < bytes; i++)
+        at[i] = (unsigned char)(value >> (8 * (bytes - 1 - i)));
+}
+
+void tg_copy_header(tg_copy_buffer *buf)
+{
+    static const char signature[11] = "PGCOPY\n\377\r\n";
+    unsigned char *at = reserve(buf, sizeof signature);
+    if (at)
+        memcpy(at, signature, sizeof signature); /* the 11th byte is the signature's NUL */
+    put_be(buf, 0, 4); /* flags: no OIDs */
+    put_be(buf, 0, 4); /* header extension length */
+}
+
+void tg_copy_row(tg_copy_buffer *buf, int16_t n_fields)
+{
+    put_be(buf, (uint16_t)n_fields, 2);
+}
+
+void tg_copy_text(tg_copy_buffer *buf, const char *value)
+{
+    size_t n = strlen(value);
+    put_be(buf, (uint32_t)n, 4);
+    unsigned char *at = reserve(buf, n);
+    if (at)
+        memcpy(at, value, n);
+}
+
+void tg_copy_int8(tg_copy_buffer *buf, int64_t value)
+{
+    put_be(buf, 8, 4);
+    put_be(buf, (uint64_t)value, 8);
+}
+
+void tg_copy_float8(tg_copy_buffer *buf, double value)
+{
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits); /* IEEE 754, as PostgreSQL's float8send */
+    put_be(buf, 8, 4);
+    put_be(buf, bits, 8);
+}
+
+void tg_copy_trailer(tg_copy_buffer *buf)
+{
+    put_be(buf, 0xFFFF, 2); /* a field count of -1 */
+}
+
+void tg_copy_buffer_clear(tg_copy_buffer *buf)
+{
+    buf->len = 0;
+}
+
+void tg_copy_buffer_destroy(tg_copy_buffer *buf)
+{
+    if (!buf)
+        return;
+    free(buf->data);
+    memset(buf, 0, sizeof *buf);
+}
