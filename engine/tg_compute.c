@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tg_igraph.h"
+#include "tg_interrupt.h"
 #include "tg_time.h"
 
 /* "<definition>. Feature <name> on the undirected simplified graph (<layers>); parameters: a=1." */
@@ -62,12 +63,15 @@ tg_status tg_compute_features(const tg_spec *spec, const tg_graph_set *graphs, t
                 return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
             out[c] = &col->values;
         }
+        tg_status st = tg_interrupt_check("between features", err);
+        if (st)
+            return st;
         tg_feature_input in = {&layer->graph, tg_graph_undirected(layer), spec->directed, fs->params};
         double start = tg_time_now();
         fprintf(stderr, "twingraph: computing %s on %s (%" IGRAPH_PRId " twins, %" IGRAPH_PRId " edges)\n",
                 fs->def->name, fs->layer >= 0 ? spec->layers[fs->layer].name : "the union graph", vcount,
                 igraph_ecount(&layer->graph));
-        tg_status st = fs->def->compute(&in, out, err);
+        st = fs->def->compute(&in, out, err);
         if (st) {
             tg_error_prefix(err, "features[%zu] (%s)", f, fs->def->name);
             return st;

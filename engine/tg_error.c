@@ -67,6 +67,8 @@ int tg_error_exit_code(tg_status status)
         return 2;
     case TG_ERR_DB:
         return 3;
+    case TG_ERR_INTERRUPTED:
+        return 130;
     default:
         return 1;
     }

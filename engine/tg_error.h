@@ -11,7 +11,8 @@ typedef enum {
     TG_ERR_USAGE,    /* the command line is invalid */
     TG_ERR_DB,       /* connecting to or talking with PostgreSQL failed */
     TG_ERR_MEMORY,   /* out of memory */
-    TG_ERR_INTERNAL  /* a library (igraph, jansson) failed unexpectedly */
+    TG_ERR_INTERNAL, /* a library (igraph, jansson) failed unexpectedly */
+    TG_ERR_INTERRUPTED /* SIGINT or SIGTERM asked the run to stop */
 } tg_status;
 
 /* Worded like PostgreSQL's messages: a short lowercase primary line without a trailing period,
@@ -39,7 +40,7 @@ void tg_error_hint(tg_error *err, const char *fmt, ...) __attribute__((format(pr
 void tg_error_prefix(tg_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Process exit code for a status: 0 ok, 1 invalid job or data or internal error,
- * 2 command-line usage, 3 database. */
+ * 2 command-line usage, 3 database, 130 interrupted (as shells report SIGINT). */
 int tg_error_exit_code(tg_status status);
 
 /* Prints "twingraph: error: message", then "DETAIL: ..." and "HINT: ..." lines, to stderr. */

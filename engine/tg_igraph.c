@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "tg_interrupt.h"
 #include "tg_time.h"
 
 /* igraph's handler interface has no user-data pointer, so the last reason has to live in a
@@ -50,6 +51,12 @@ void tg_igraph_install_handlers(void)
 
 tg_status tg_igraph_error(tg_error *err, igraph_error_t rc, const char *what)
 {
+    if (rc == IGRAPH_INTERRUPTED) {
+        last_reason[0] = '\0';
+        char where[128];
+        snprintf(where, sizeof where, "while trying to %s", what);
+        return tg_interrupt_check(where, err);
+    }
     tg_status st = rc == IGRAPH_ENOMEM ? TG_ERR_MEMORY : TG_ERR_INTERNAL;
     tg_error_set(err, st, "could not %s: %s", what, last_reason[0] ? last_reason : igraph_strerror(rc));
     last_reason[0] = '\0';

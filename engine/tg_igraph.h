@@ -12,7 +12,8 @@
 void tg_igraph_install_handlers(void);
 
 /* Fills err with "could not <what>: <igraph reason>" for the igraph error code rc and
- * returns the matching status (TG_ERR_MEMORY for IGRAPH_ENOMEM, else TG_ERR_INTERNAL). */
+ * returns the matching status (TG_ERR_MEMORY for IGRAPH_ENOMEM, TG_ERR_INTERRUPTED for
+ * IGRAPH_INTERRUPTED, else TG_ERR_INTERNAL). */
 tg_status tg_igraph_error(tg_error *err, igraph_error_t rc, const char *what);
 
 #endif

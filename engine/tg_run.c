@@ -11,6 +11,7 @@
 #include "tg_db.h"
 #include "tg_graph.h"
 #include "tg_ingest.h"
+#include "tg_interrupt.h"
 #include "tg_time.h"
 #include "tg_twins.h"
 #include "tg_write.h"
@@ -128,7 +129,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
             twins.n_twins, twins.n_relationships, tg_time_now() - t);
 
     t = tg_time_now();
-    if ((st = tg_graph_build(spec, &twins, &graphs, err)))
+    if ((st = tg_interrupt_check("after reading", err)) || (st = tg_graph_build(spec, &twins, &graphs, err)))
         goto cleanup;
     json_object_set_new(stages, "build", json_real(tg_time_now() - t));
     layers = describe_layers(spec, &twins, &graphs);
@@ -136,12 +137,14 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
             graphs.n_layers, igraph_ecount(&graphs.union_graph.graph), tg_time_now() - t);
 
     t = tg_time_now();
-    if ((st = tg_compute_features(spec, &graphs, &table, err)))
+    if ((st = tg_interrupt_check("after building the graphs", err)) ||
+        (st = tg_compute_features(spec, &graphs, &table, err)))
         goto cleanup;
     json_object_set_new(stages, "compute", json_real(tg_time_now() - t));
 
     fprintf(stderr, "twingraph: writing %s\n", spec->output_table);
-    if ((st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, err)))
+    if ((st = tg_interrupt_check("after computing the features", err)) ||
+        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, err)))
         goto cleanup;
     if (options->summary)
         print_summary(options->summary, spec, run_id, tg_time_now() - start, &twins, &graphs, &table,

@@ -11,6 +11,7 @@
 
 #include "tg_copy.h"
 #include "tg_db.h"
+#include "tg_interrupt.h"
 #include "tg_time.h"
 
 #ifndef TWINGRAPH_VERSION
@@ -285,7 +286,7 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
             else
                 tg_copy_float8(&buf, value);
         }
-        if (buf.len >= COPY_FLUSH_BYTES)
+        if (buf.len >= COPY_FLUSH_BYTES && !(st = tg_interrupt_check("while writing features", err)))
             st = send_copy_data(conn, &buf, err);
     }
     if (!st) {
@@ -420,7 +421,8 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     if ((st = tg_db_exec(conn, sql, 4, params, NULL, err)))
         goto cleanup;
     maybe_inject_fault("before_commit");
-    st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
+    if (!(st = tg_interrupt_check("before committing the features", err)))
+        st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
 cleanup:
     if (st && in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));

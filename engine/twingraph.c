@@ -11,6 +11,7 @@
 #include "tg_error.h"
 #include "tg_feature.h"
 #include "tg_igraph.h"
+#include "tg_interrupt.h"
 #include "tg_run.h"
 #include "tg_spec.h"
 
@@ -37,7 +38,8 @@ static void print_usage(FILE *out)
           "  --top N         twins listed per ranking in the run summary (default 5, 0 for none)\n"
           "\n"
           "Exit codes: 0 success, 1 invalid job spec or twin data (or an internal error),\n"
-          "            2 invalid command line, 3 database error (connection or SQL).\n"
+          "            2 invalid command line, 3 database error (connection or SQL),\n"
+          "            130 interrupted by SIGINT or SIGTERM (the previous features stay).\n"
           "Results go to stdout, progress and errors to stderr.\n",
           out);
 }
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
 {
     /* igraph's default error handler aborts the process; ours reports and returns. */
     tg_igraph_install_handlers();
+    tg_interrupt_install();
 
     if (argc < 2) {
         print_usage(stderr);

@@ -1,0 +1,20 @@
+/* tg_interrupt.h - turning SIGINT and SIGTERM into a clean stop: the run is marked failed and the previous features stay. */
+#ifndef TG_INTERRUPT_H
+#define TG_INTERRUPT_H
+
+#include <stdbool.h>
+
+#include "tg_error.h"
+
+/* Installs SIGINT and SIGTERM handlers that request a stop, and an igraph interruption handler
+ * that makes long igraph routines return IGRAPH_INTERRUPTED. A second signal ends the process
+ * at once (the handler resets itself). Call once at start-up. */
+void tg_interrupt_install(void);
+
+/* Whether a stop was requested. */
+bool tg_interrupt_requested(void);
+
+/* TG_OK, or, when a stop was requested, fills err with TG_ERR_INTERRUPTED naming where. */
+tg_status tg_interrupt_check(const char *where, tg_error *err);
+
+#endif

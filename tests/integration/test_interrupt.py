@@ -1,0 +1,58 @@
+"""SIGINT and SIGTERM stop a run cleanly: exit code 130, the run marked failed with the reason,
+the previous features untouched, and the stop prompt even inside a long igraph routine."""
+import io
+import signal
+import subprocess
+import time
+
+from twingen import generate
+from twintest import Database, Tally, run_job, table_state, twingraph_binary, write_job
+
+tally = Tally()
+check = tally.check
+# Exact betweenness and harmonic centrality of 20,000 twins take several seconds: long enough to
+# interrupt them in the middle.
+SLOW = {"features": ["degree", "betweenness", "harmonic"]}
+
+with Database("interrupt") as db:
+    devices, relationships = generate(20000, seed=3)
+    with db.conn.cursor() as cur:  # COPY: row-by-row inserts of 20,000 twins take seconds
+        cur.copy_expert("COPY twin.devices (device_id, parent_id, model, lat, lon) FROM STDIN",
+                        io.StringIO("".join("\t".join("\\N" if x is None else str(x) for x in d) + "\n" for d in devices)))
+        cur.copy_expert("COPY twin.relationships (source_id, target_id, kind) FROM STDIN",
+                        io.StringIO("".join("\t".join(r) + "\n" for r in relationships)))
+    run_job(db, {"features": ["degree"]})
+    before = table_state(db)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        proc = subprocess.Popen([twingraph_binary(), "run", write_job(SLOW), "--db", db.conninfo],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Wait until betweenness is being computed, then signal.
+        deadline = time.monotonic() + 30
+        started = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            if db.query("SELECT count(*) FROM features.runs WHERE status = 'running'")[0][0]:
+                started = True
+                break
+            time.sleep(0.02)
+        time.sleep(1.5)  # reading and building take well under a second at this size
+        still_running = proc.poll() is None
+        check(started and still_running, f"{sig.name}: the run was not in progress when signalled")
+        signalled = time.monotonic()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        stop_seconds = time.monotonic() - signalled
+        check(proc.returncode == 130, f"{sig.name}: exit {proc.returncode}, want 130\n{err}")
+        check(stop_seconds < 3, f"{sig.name}: took {stop_seconds:.1f} s to stop")
+        check(f"interrupted by {sig.name}" in err, f"{sig.name}: stderr does not say so:\n{err}")
+        check(out == "", f"{sig.name}: printed a summary: {out!r}")
+        status, error = db.query("SELECT status, error FROM features.runs ORDER BY run_id DESC LIMIT 1")[0]
+        check(status == "failed" and f"interrupted by {sig.name}" in error,
+              f"{sig.name}: run row ({status}, {error!r})")
+        check(table_state(db) == before, f"{sig.name}: the feature table changed")
+
+    # The next run is not disturbed by the interrupted ones.
+    proc = run_job(db, {"features": ["degree", "pagerank"]}, check=False)
+    check(proc.returncode == 0, f"run after the interrupted ones: exit {proc.returncode}\n{proc.stderr}")
+
+tally.report("interrupt")
