@@ -36,6 +36,13 @@ static tg_status wrong_type(tg_error *err, const char *path, const char *expecte
                         json_type_name(v));
 }
 
+/* Appends name to a ", "-separated list in list (of size bytes), cutting it when full. */
+static void append_name(char *list, size_t size, const char *name)
+{
+    size_t len = strlen(list);
+    snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
 /* Rejects keys of obj not in allowed (NULL-terminated); path names obj in messages. */
 static tg_status check_keys(const json_t *obj, const char *path, const char *const *allowed,
                             tg_error *err)
@@ -51,10 +58,8 @@ static tg_status check_keys(const json_t *obj, const char *path, const char *con
             tg_error_set(err, TG_ERR_INPUT, "job spec: unknown key \"%s%s%s\"", path,
                          path[0] ? "." : "", key);
             char list[256] = "";
-            for (const char *const *a = allowed; *a; a++) {
-                strncat(list, a == allowed ? "" : ", ", sizeof list - strlen(list) - 1);
-                strncat(list, *a, sizeof list - strlen(list) - 1);
-            }
+            for (const char *const *a = allowed; *a; a++)
+                append_name(list, sizeof list, *a);
             tg_error_hint(err, "keys allowed here: %s", list);
             return TG_ERR_INPUT;
         }
@@ -325,10 +330,8 @@ static tg_status set_param(tg_feature_spec *fs, const tg_param_def *p, int index
         tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be one of the choices, not \"%s\"", path,
                      json_string_value(v));
         char list[256] = "";
-        for (int c = 0; p->choices[c]; c++) {
-            strncat(list, c ? ", " : "", sizeof list - strlen(list) - 1);
-            strncat(list, p->choices[c], sizeof list - strlen(list) - 1);
-        }
+        for (int c = 0; p->choices[c]; c++)
+            append_name(list, sizeof list, p->choices[c]);
         tg_error_hint(err, "choices: %s", list);
         return TG_ERR_INPUT;
     default:
@@ -442,10 +445,8 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
             } else {
                 tg_error_set(err, TG_ERR_INPUT, "job spec: unknown key \"%s\"", kpath);
                 char list[256] = "name, layer, column";
-                for (size_t q = 0; q < fs->def->n_params; q++) {
-                    strncat(list, ", ", sizeof list - strlen(list) - 1);
-                    strncat(list, fs->def->params[q].name, sizeof list - strlen(list) - 1);
-                }
+                for (size_t q = 0; q < fs->def->n_params; q++)
+                    append_name(list, sizeof list, fs->def->params[q].name);
                 tg_error_hint(err, "keys allowed for feature \"%s\": %s", fs->def->name, list);
                 return TG_ERR_INPUT;
             }
