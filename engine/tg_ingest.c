@@ -150,14 +150,14 @@ static tg_status kind_filter(PGconn *conn, const tg_spec *spec, char **out, tg_e
     bool first = true;
     for (size_t i = 0; i < spec->n_layers; i++)
         for (size_t k = 0; k < spec->layers[i].n_kinds; k++) {
-            const char *kind = spec->layers[i].kinds[k];
-            char *literal = PQescapeLiteral(conn, kind, strlen(kind));
-            if (!literal) {
+            char *literal = NULL;
+            tg_status st = tg_db_quote_literal(conn, spec->layers[i].kinds[k], &literal, err);
+            if (st) {
                 free(sql);
-                return tg_error_set(err, TG_ERR_INPUT, "could not quote kind \"%s\"", kind);
+                return st;
             }
             len += (size_t)snprintf(sql + len, size - len, "%s%s", first ? "" : ", ", literal);
-            PQfreemem(literal);
+            free(literal);
             first = false;
         }
     snprintf(sql + len, size - len, ")");

@@ -150,34 +150,6 @@ def assert_close(name, got, want, column):
         raise AssertionError(f"{name}.{column}: got {got!r}, want {want!r} (tolerance {tol})")
 
 
-class Checker:
-    """Counts comparisons so a test that compared nothing fails instead of passing."""
-
-    def __init__(self):
-        self.compared = 0
-        self.failures = []
-
-    def close(self, name, got, want, column):
-        self.compared += 1
-        try:
-            assert_close(name, got, want, column)
-        except AssertionError as e:
-            self.failures.append(str(e))
-
-    def equal(self, what, got, want):
-        self.compared += 1
-        if got != want:
-            self.failures.append(f"{what}: got {got!r}, want {want!r}")
-
-    def finish(self, label):
-        if self.compared == 0:
-            raise AssertionError(f"{label}: nothing was compared")
-        if self.failures:
-            shown = "\n  ".join(self.failures[:20])
-            raise AssertionError(f"{label}: {len(self.failures)} of {self.compared} checks failed:\n  {shown}")
-        print(f"{label}: {self.compared} checks passed")
-
-
 class Tally:
     """check(cond, message) for tests that assert many things: counts passes, keeps failures
     (thread-safe), and report() prints the tally and exits 1 on any failure or when nothing was
@@ -204,6 +176,33 @@ class Tally:
             print("FAIL:", f)
         if self.failures or self.passed == 0:
             sys.exit(1)
+
+
+class Checker(Tally):
+    """A Tally for comparisons: close() within a column's tolerance, equal() exactly; finish()
+    raises AssertionError when anything failed or nothing was compared."""
+
+    @property
+    def compared(self):
+        return self.passed + len(self.failures)
+
+    def close(self, name, got, want, column):
+        try:
+            assert_close(name, got, want, column)
+            self.check(True, "")
+        except AssertionError as e:
+            self.check(False, str(e))
+
+    def equal(self, what, got, want):
+        self.check(got == want, f"{what}: got {got!r}, want {want!r}")
+
+    def finish(self, label):
+        if self.compared == 0:
+            raise AssertionError(f"{label}: nothing was compared")
+        if self.failures:
+            shown = "\n  ".join(self.failures[:20])
+            raise AssertionError(f"{label}: {len(self.failures)} of {self.compared} checks failed:\n  {shown}")
+        print(f"{label}: {self.compared} checks passed")
 
 
 def table_state(db, table="features.device_features"):

@@ -1,7 +1,5 @@
 """Deployment realities: a least-privilege role, a client encoding other than UTF8, and one
 output table written under two spellings of its name."""
-import os
-
 from twintest import Database, Tally, run_job, table_state
 
 tally = Tally()

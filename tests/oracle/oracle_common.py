@@ -90,14 +90,12 @@ class OracleChecker(Checker):
     and an explicit absolute tolerance (ABS_TOL unless given)."""
 
     def close_tol(self, what, got, want, tol, abs_tol=ABS_TOL):
-        self.compared += 1
-        if got is None or want is None or not math.isclose(float(got), float(want), rel_tol=tol, abs_tol=abs_tol):
-            self.failures.append(f"{what}: got {got!r}, want {want!r} (rel {tol}, abs {abs_tol})")
+        ok = got is not None and want is not None and math.isclose(float(got), float(want), rel_tol=tol,
+                                                                    abs_tol=abs_tol)
+        self.check(ok, f"{what}: got {got!r}, want {want!r} (rel {tol}, abs {abs_tol})")
 
     def true(self, what, condition, detail=""):
-        self.compared += 1
-        if not condition:
-            self.failures.append(f"{what}{': ' + detail if detail else ''}")
+        self.check(condition, f"{what}{': ' + detail if detail else ''}")
 
 
 def column_names(feature, directed, layer=None, column=None):
