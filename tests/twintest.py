@@ -133,6 +133,22 @@ def run_twingraph(args, db=None, env_extra=None, check=True):
     return proc
 
 
+def start_job(db, spec, stdout=subprocess.DEVNULL):
+    """Starts `twingraph run` on spec against db in the background; stderr is piped (text)."""
+    return subprocess.Popen([twingraph_binary(), "run", write_job(spec), "--db", db.conninfo],
+                            stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def wait_job(proc, timeout=30):
+    """Waits for a started job, killing it after timeout seconds; returns its stderr."""
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return err
+
+
 def run_job(db, spec, **kwargs):
     return run_twingraph(["run", write_job(spec)], db=db, **kwargs)
 

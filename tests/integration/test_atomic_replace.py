@@ -44,7 +44,7 @@ import threading
 import time
 
 
-from twintest import Tally, Database, run_job, twingraph_binary, write_job
+from twintest import Database, Tally, run_job, start_job, wait_job
 from twingen import generate
 
 N_TWINS = 3000
@@ -243,13 +243,8 @@ def same_columns_run_does_not_wait(db, writer):
     with conn.cursor() as cur:
         first = inspect("lock: reader before", *read_table(cur), "REPEATABLE READ")
     t0 = time.monotonic()
-    proc = subprocess.Popen([twingraph_binary(), "run", write_job(SPEC_A), "--db", db.conninfo],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
+    proc = start_job(db, SPEC_A)
+    err = wait_job(proc)
     check(proc.returncode == 0, f"lock: same-columns run while a reader holds the table: exit {proc.returncode}\n{err}")
     check(time.monotonic() - t0 < 10, f"lock: same-columns run took {time.monotonic() - t0:.1f} s (waited for the reader?)")
     with conn.cursor() as cur:
@@ -274,8 +269,7 @@ def column_change_waits_for_reader(db, writer):
     conn = rr_connect(db)
     with conn.cursor() as cur:
         first = inspect("wait: reader before", *read_table(cur), "REPEATABLE READ")
-    proc = subprocess.Popen([twingraph_binary(), "run", write_job(SPEC_B), "--db", db.conninfo],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = start_job(db, SPEC_B)
     waiting = False
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and proc.poll() is None:
@@ -291,11 +285,7 @@ def column_change_waits_for_reader(db, writer):
         again = inspect("wait: reader while the writer waits", *read_table(cur), "REPEATABLE READ")
     conn.rollback()  # releases the lock; the writer proceeds
     conn.close()
-    try:
-        _, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
+    err = wait_job(proc)
     check(proc.returncode == 0, f"wait: column-adding run exit {proc.returncode}\n{err}")
     if first and again:
         check(first["run_id"] == again["run_id"] == old and first["base"] == again["base"]
@@ -314,9 +304,7 @@ def concurrent_writers(db, writer):
     different tables of a schema that does not exist yet all succeed."""
     procs = []
     for which in ("A", "B", "A"):
-        procs.append((which, subprocess.Popen([twingraph_binary(), "run", write_job(SPEC_A if which == "A" else SPEC_B),
-                                               "--db", db.conninfo],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)))
+        procs.append((which, start_job(db, SPEC_A if which == "A" else SPEC_B)))
     succeeded = 0
     for which, proc in procs:
         _, err = proc.communicate(timeout=60)
@@ -337,9 +325,7 @@ def concurrent_writers(db, writer):
         check(rec["columns"] == COLUMNS[which], f"concurrent writers: columns {rec['columns']} for a spec-{which} run")
         writer.runs[rec["run_id"]] = {"spec": which, "base": rec["base"], "full": rec["full"]}
 
-    procs = [subprocess.Popen([twingraph_binary(), "run", write_job(dict(SPEC_A, output={"table": f"fresh_schema.t{i}"})),
-                               "--db", db.conninfo], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-             for i in range(3)]
+    procs = [start_job(db, dict(SPEC_A, output={"table": f"fresh_schema.t{i}"})) for i in range(3)]
     for i, proc in enumerate(procs):
         _, err = proc.communicate(timeout=60)
         check(proc.returncode == 0,
@@ -350,8 +336,7 @@ def concurrent_writers(db, writer):
     # same new schema must still finish, because schemas are created and committed before the
     # write transaction starts.
     def start(table, spec):
-        return subprocess.Popen([twingraph_binary(), "run", write_job(dict(spec, output={"table": table})),
-                                 "--db", db.conninfo], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return start_job(db, dict(spec, output={"table": table}))
 
     def wait_for(sql, proc, params=None):
         deadline = time.monotonic() + 20

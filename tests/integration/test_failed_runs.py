@@ -15,7 +15,7 @@ import json
 import subprocess
 import time
 
-from twintest import Tally, table_state, Database, run_job, run_twingraph, twingraph_binary, write_job
+from twintest import Database, Tally, run_job, run_twingraph, start_job, table_state, twingraph_binary, write_job
 from twingen import generate
 
 N_TWINS = 500
@@ -189,8 +189,7 @@ def part_d(db):
     reader = db.connect()
     with reader.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM {TABLE}")  # holds AccessShareLock until rollback
-    proc = subprocess.Popen([twingraph_binary(), "run", write_job(SPEC_B), "--db", db.conninfo],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = start_job(db, SPEC_B)
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and proc.poll() is None and not db.query(

@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from twingen import generate
-from twintest import Database, Tally, run_job, table_state, twingraph_binary, write_job
+from twintest import Database, Tally, run_job, start_job, table_state
 
 tally = Tally()
 check = tally.check
@@ -25,8 +25,7 @@ with Database("interrupt") as db:
     before = table_state(db)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        proc = subprocess.Popen([twingraph_binary(), "run", write_job(SLOW), "--db", db.conninfo],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = start_job(db, SLOW, stdout=subprocess.PIPE)
         # Wait until betweenness is being computed, then signal.
         deadline = time.monotonic() + 30
         started = False
