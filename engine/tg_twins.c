@@ -123,25 +123,37 @@ static void dangling_note(tg_dangling *d, const char *fmt, ...)
     d->count++;
 }
 
+/* The examples kept in d joined by sep, ending in sep + "..." when there were more. */
+#define EXAMPLES_LIST_SIZE (TG_DANGLING_EXAMPLES * 170)
+static void examples_list(const tg_dangling *d, const char *sep, char list[EXAMPLES_LIST_SIZE])
+{
+    list[0] = '\0';
+    igraph_integer_t shown = d->count < TG_DANGLING_EXAMPLES ? d->count : TG_DANGLING_EXAMPLES;
+    for (igraph_integer_t i = 0; i < shown; i++) {
+        strcat(list, i ? sep : "");
+        strcat(list, d->examples[i]);
+    }
+    if (d->count > shown) {
+        strcat(list, sep);
+        strcat(list, "...");
+    }
+}
+
 /* Fills err (or prints a warning when dropping) for the ids collected in d. */
 static tg_status dangling_report(const tg_dangling *d, const char *what, const char *action,
                                  bool drop, tg_error *err)
 {
     if (d->count == 0)
         return TG_OK;
-    char list[TG_DANGLING_EXAMPLES * 170] = "";
-    igraph_integer_t shown = d->count < TG_DANGLING_EXAMPLES ? d->count : TG_DANGLING_EXAMPLES;
-    for (igraph_integer_t i = 0; i < shown; i++) {
-        strcat(list, i ? "; " : "");
-        strcat(list, d->examples[i]);
-    }
+    char list[EXAMPLES_LIST_SIZE];
+    examples_list(d, "; ", list);
     if (drop) {
-        fprintf(stderr, "twingraph: warning: %" IGRAPH_PRId " %s name no known twin; %s: %s%s\n",
-                d->count, what, action, list, d->count > shown ? "; ..." : "");
+        fprintf(stderr, "twingraph: warning: %" IGRAPH_PRId " %s name no known twin; %s: %s\n",
+                d->count, what, action, list);
         return TG_OK;
     }
     tg_error_set(err, TG_ERR_INPUT, "%" IGRAPH_PRId " %s name no known twin", d->count, what);
-    tg_error_detail(err, "%s%s", list, d->count > shown ? "; ..." : "");
+    tg_error_detail(err, "%s", list);
     tg_error_hint(err, "fix the rows, or set \"source\": {\"on_dangling\": \"drop\"} to skip them");
     return TG_ERR_INPUT;
 }
@@ -175,15 +187,11 @@ tg_status tg_twins_finish_devices(tg_twins *twins, bool drop_dangling, tg_error 
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory indexing twins");
     }
     if (duplicates.count) {
-        char list[TG_DANGLING_EXAMPLES * 170] = "";
-        for (igraph_integer_t i = 0; i < duplicates.count && i < TG_DANGLING_EXAMPLES; i++) {
-            strcat(list, i ? ", " : "");
-            strcat(list, duplicates.examples[i]);
-        }
+        char list[EXAMPLES_LIST_SIZE];
+        examples_list(&duplicates, ", ", list);
         tg_error_set(err, TG_ERR_INPUT, "device_id is not unique: %" IGRAPH_PRId " duplicate rows",
                      duplicates.count);
-        tg_error_detail(err, "duplicated ids: %s%s", list,
-                        duplicates.count > TG_DANGLING_EXAMPLES ? ", ..." : "");
+        tg_error_detail(err, "duplicated ids: %s", list);
         tg_error_hint(err, "device_id must be unique in the devices source (table or view)");
         return TG_ERR_INPUT;
     }
