@@ -17,7 +17,6 @@ start)
         [[ -n $old && -d $old ]] && { "$here/pg_cluster.sh" stop "$old" || true; rm -rf "$old"; }
     fi
     dir=$(mktemp -d /tmp/twingraph-test.XXXXXX)
-    chmod 755 "$dir"
     "$here/pg_cluster.sh" start "$dir" >"$record.tmp"
     mv "$record.tmp" "$record"
     cat "$record"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # install-deps.sh - installs the Debian 12 packages twingraph builds, tests and demos with.
-# Does nothing when they are all present; otherwise apt-get update + install (as root, or via sudo).
+# Every package a build step, a test or the demo uses is named here explicitly: installs run
+# with --no-install-recommends, so nothing may arrive only as another package's recommendation
+# (numpy and scipy, which networkx's pagerank needs, once did). Does nothing when all are
+# present; otherwise apt-get update + install (as root, or via sudo).
 set -euo pipefail
 
 packages=(
-    gcc make cmake pkg-config                        # build
-    libigraph-dev libjansson-dev libgeos-dev libpq-dev uthash-dev  # engine libraries
-    postgresql postgresql-client                     # throwaway clusters for tests and the demo
-    python3 python3-networkx python3-igraph python3-psycopg2       # oracle and integration tests
+    gcc make cmake pkg-config                                       # build
+    libigraph-dev libjansson-dev libgeos-dev libpq-dev uthash-dev   # engine libraries
+    postgresql postgresql-client                                    # throwaway clusters for tests and the demo
+    python3 python3-networkx python3-numpy python3-scipy            # oracle tests (networkx needs numpy, scipy)
+    python3-igraph python3-psycopg2                                 # oracle and integration tests
 )
 
 missing=()
@@ -25,5 +29,10 @@ if [[ $(id -u) != 0 ]]; then
 fi
 echo "install-deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q >/dev/null
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+log=$(mktemp "${TMPDIR:-/tmp}/twingraph-apt.XXXXXX")
+if ! { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 15 "$log" >&2
+    echo "install-deps.sh: apt-get failed (full log: $log); check the network and /etc/apt/sources.list.d, then run it again" >&2
+    exit 1
+fi
+rm -f "$log"
