@@ -2,9 +2,10 @@
 #ifndef TG_COMMUNITY_H
 #define TG_COMMUNITY_H
 
-#include "tg_feature.h"
+#include "tg_feature_types.h"
 
-/* Follows tg_feature_compute_fn; the definition is in the registry (tg_feature.c). */
-tg_status tg_community_component(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
+/* The family's registry entries. */
+extern const tg_feature_def tg_community_features[];
+extern const size_t tg_community_feature_count;
 
 #endif

@@ -10,11 +10,12 @@
 #include "tg_time.h"
 
 /* "<definition>. Feature <name> on the undirected simplified graph (<layers>); parameters: a=1." */
-static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, const tg_column_def *col)
+static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, const tg_column_plan *col)
 {
-    char layer[256], params[256] = "";
+    char layer[256], params[512] = "";
     if (fs->layer >= 0)
-        snprintf(layer, sizeof layer, "layer %s", spec->layers[fs->layer].name);
+        snprintf(layer, sizeof layer, "layer %s%s", spec->layers[fs->layer].name,
+                 spec->layers[fs->layer].weight ? ", weighted" : "");
     else {
         size_t len = (size_t)snprintf(layer, sizeof layer, "union of layers");
         for (size_t i = 0; i < spec->n_layers && len < sizeof layer; i++)
@@ -22,81 +23,102 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
                                     spec->layers[i].name);
     }
     for (size_t p = 0, len = 0; p < fs->def->n_params && len < sizeof params; p++) {
-        char value[64];
-        tg_feature_param_format(&fs->def->params[p], fs->params[p], value, sizeof value);
-        len += (size_t)snprintf(params + len, sizeof params - len, "%s%s=%s", p ? ", " : "; parameters: ",
+        char value[256];
+        if (!fs->params[p].present)
+            continue;
+        tg_param_format(&fs->def->params[p], &fs->params[p], value, sizeof value);
+        len += (size_t)snprintf(params + len, sizeof params - len, "%s%s=%s", len ? ", " : "; parameters: ",
                                 fs->def->params[p].name, value);
     }
-    size_t size = strlen(col->definition) + strlen(layer) + strlen(params) + 128;
+    size_t size = strlen(col->definition) + strlen(layer) + strlen(params) + 160;
     char *text = malloc(size);
     if (text)
-        snprintf(text, size, "%s. Feature %s on the %s %s graph (%s)%s.", col->definition,
+        snprintf(text, size, "%s. Feature %s on the %s %s graph (%s)%s; seed %llu.", col->definition,
                  fs->def->name, spec->directed ? "directed" : "undirected",
-                 spec->simplify ? "simplified" : "unsimplified", layer, params);
+                 spec->simplify ? "simplified" : "unsimplified", layer, params, (unsigned long long)spec->seed);
     return text;
 }
 
-tg_status tg_compute_features(const tg_spec *spec, const tg_graph_set *graphs, tg_feature_table *table,
-                              tg_error *err)
+/* Runs one entry, whose columns start at table->columns[first]. */
+static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *twins, const tg_tree *tree,
+                               const tg_graph_set *graphs, tg_feature_table *table, const size_t *first_column,
+                               tg_error *err)
 {
-    memset(table, 0, sizeof *table);
-    size_t n = tg_spec_column_count(spec);
-    table->columns = calloc(n ? n : 1, sizeof *table->columns);
-    if (!table->columns)
+    const tg_feature_spec *fs = &spec->features[f];
+    const tg_layer_graph *layer = fs->layer >= 0 ? &graphs->layers[fs->layer] : &graphs->union_graph;
+    tg_status st = tg_interrupt_check("between features", err);
+    if (st)
+        return st;
+    /* Reseeded per entry, so adding or moving an entry changes no other entry's values. */
+    igraph_error_t rc = igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)spec->seed);
+    if (rc != IGRAPH_SUCCESS)
+        return tg_igraph_error(err, rc, "seed the random number generator");
+    tg_column **out = malloc((fs->n_columns > 0 ? fs->n_columns : 1) * sizeof *out);
+    if (!out)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-
-    for (size_t f = 0; f < spec->n_features; f++) {
-        const tg_feature_spec *fs = &spec->features[f];
-        const tg_layer_graph *layer = fs->layer >= 0 ? &graphs->layers[fs->layer] : &graphs->union_graph;
-        igraph_integer_t vcount = igraph_vcount(&layer->graph);
-        igraph_vector_t *out[TG_MAX_COLUMNS_PER_FEATURE];
-        for (size_t c = 0; c < fs->n_columns; c++) {
-            tg_column *col = &table->columns[table->n_columns];
-            const tg_column_def *def = tg_feature_column_at(fs->def, spec->directed, c);
-            igraph_error_t rc = igraph_vector_init(&col->values, vcount);
-            if (rc != IGRAPH_SUCCESS)
-                return tg_igraph_error(err, rc, "allocate a feature column");
-            table->n_columns++;
-            snprintf(col->name, sizeof col->name, "%s", fs->columns[c]);
-            col->type = def->type;
-            if (!(col->comment = describe_column(spec, fs, def)))
-                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            out[c] = &col->values;
-        }
-        tg_status st = tg_interrupt_check("between features", err);
-        if (st)
-            return st;
-        tg_feature_input in = {&layer->graph, tg_graph_undirected(layer), spec->directed, fs->params};
-        double start = tg_time_now();
-        fprintf(stderr, "twingraph: computing %s on %s (%" IGRAPH_PRId " twins, %" IGRAPH_PRId " edges)\n",
-                fs->def->name, fs->layer >= 0 ? spec->layers[fs->layer].name : "the union graph", vcount,
-                igraph_ecount(&layer->graph));
-        st = fs->def->compute(&in, out, err);
-        if (st) {
-            tg_error_prefix(err, "features[%zu] (%s)", f, fs->def->name);
-            return st;
-        }
-        fprintf(stderr, "twingraph: computed %s in %.2f s\n", fs->def->name, tg_time_now() - start);
+    for (size_t c = 0; c < fs->n_columns; c++)
+        out[c] = &table->columns[first_column[f] + c];
+    tg_feature_input in = {
+        .twins = twins,
+        .tree = tree,
+        .graph = &layer->graph,
+        .undirected = tg_graph_undirected(layer),
+        .weights = layer->has_weights ? &layer->weights : NULL,
+        .directed = spec->directed,
+        .params = fs->params,
+        .seed = spec->seed,
+        .input = fs->input_entry >= 0 ? &table->columns[first_column[fs->input_entry] + (size_t)fs->input_column]
+                                      : NULL,
+    };
+    double start = tg_time_now();
+    fprintf(stderr, "twingraph: computing %s on %s (%" IGRAPH_PRId " twins, %" IGRAPH_PRId " edges)\n",
+            fs->def->name, fs->layer >= 0 ? spec->layers[fs->layer].name : "the union graph", twins->n_twins,
+            igraph_ecount(&layer->graph));
+    st = fs->def->compute(&in, out, err);
+    free(out);
+    if (st) {
+        tg_error_prefix(err, "features[%zu] (%s)", f, fs->def->name);
+        return st;
     }
+    fprintf(stderr, "twingraph: computed %s in %.2f s\n", fs->def->name, tg_time_now() - start);
     return TG_OK;
 }
 
-int tg_feature_table_find(const tg_feature_table *table, const char *name)
+tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const tg_tree *tree,
+                              const tg_graph_set *graphs, tg_feature_table *table, tg_error *err)
 {
-    for (size_t i = 0; i < table->n_columns; i++)
-        if (strcmp(table->columns[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-void tg_feature_table_destroy(tg_feature_table *table)
-{
-    if (!table)
-        return;
-    for (size_t i = 0; i < table->n_columns; i++) {
-        igraph_vector_destroy(&table->columns[i].values);
-        free(table->columns[i].comment);
-    }
-    free(table->columns);
     memset(table, 0, sizeof *table);
+    size_t n = tg_spec_column_count(spec);
+    size_t *first_column = malloc((spec->n_features + 1) * sizeof *first_column);
+    table->columns = calloc(n ? n : 1, sizeof *table->columns);
+    tg_status st = TG_OK;
+    if (!table->columns || !first_column) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    for (size_t f = 0; f < spec->n_features; f++) {
+        const tg_feature_spec *fs = &spec->features[f];
+        first_column[f] = table->n_columns;
+        for (size_t c = 0; c < fs->n_columns; c++) {
+            tg_column *col = &table->columns[table->n_columns];
+            if ((st = tg_column_init(col, fs->columns[c].name, fs->columns[c].type, twins->n_twins, err)))
+                goto cleanup;
+            table->n_columns++;
+            if (!(col->comment = describe_column(spec, fs, &fs->columns[c]))) {
+                st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+                goto cleanup;
+            }
+        }
+    }
+    /* Two passes: entries that read another entry's column run once every other entry has. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t f = 0; f < spec->n_features; f++) {
+            if ((spec->features[f].def->input_param != NULL) != (pass == 1))
+                continue;
+            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, err)))
+                goto cleanup;
+        }
+cleanup:
+    free(first_column);
+    return st;
 }

@@ -120,6 +120,34 @@ void tg_copy_float8(tg_copy_buffer *buf, double value)
     put_be(buf, bits, 8);
 }
 
+void tg_copy_null(tg_copy_buffer *buf)
+{
+    put_be(buf, 0xFFFFFFFFu, 4); /* a field length of -1 */
+}
+
+void tg_copy_bool(tg_copy_buffer *buf, bool value)
+{
+    put_be(buf, 1, 4);
+    put_be(buf, value ? 1 : 0, 1);
+}
+
+void tg_copy_float8_array(tg_copy_buffer *buf, const double *values, size_t n)
+{
+    /* array_send's layout: ndim, has-nulls flag, element type oid, then per dimension its length
+     * and lower bound, then each element as a field. An empty array has ndim 0 and nothing else. */
+    enum { FLOAT8_OID = 701 };
+    put_be(buf, n ? 20 + 12 * (uint64_t)n : 12, 4);
+    put_be(buf, n ? 1 : 0, 4);
+    put_be(buf, 0, 4);
+    put_be(buf, FLOAT8_OID, 4);
+    if (n == 0)
+        return;
+    put_be(buf, (uint32_t)n, 4);
+    put_be(buf, 1, 4);
+    for (size_t i = 0; i < n; i++)
+        tg_copy_float8(buf, values[i]);
+}
+
 void tg_copy_trailer(tg_copy_buffer *buf)
 {
     put_be(buf, 0xFFFF, 2); /* a field count of -1 */

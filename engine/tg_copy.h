@@ -31,10 +31,14 @@ void tg_copy_header(tg_copy_buffer *buf);
 /* Starts a row of n_fields fields; follow with exactly that many field calls. */
 void tg_copy_row(tg_copy_buffer *buf, int16_t n_fields);
 
-/* One field of type text (UTF8 bytes), bigint or double precision. */
+/* One field: SQL NULL, or a value of type text (UTF8 bytes), bigint, double precision, boolean
+ * or double precision[] (one dimension, no NULL elements, n >= 0 values). */
+void tg_copy_null(tg_copy_buffer *buf);
 void tg_copy_text(tg_copy_buffer *buf, const char *value);
 void tg_copy_int8(tg_copy_buffer *buf, int64_t value);
 void tg_copy_float8(tg_copy_buffer *buf, double value);
+void tg_copy_bool(tg_copy_buffer *buf, bool value);
+void tg_copy_float8_array(tg_copy_buffer *buf, const double *values, size_t n);
 
 /* The file trailer; call once after the last row. */
 void tg_copy_trailer(tg_copy_buffer *buf);

@@ -37,8 +37,13 @@ tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
         *conn = NULL;
         return TG_ERR_DB;
     }
-    /* NOTICEs such as "relation already exists, skipping" are noise on a tool's stderr. */
-    tg_status st = tg_db_exec(*conn, "SET client_min_messages = warning", 0, NULL, NULL, err);
+    /* A pinned search_path: every name twingraph sends is schema-qualified, and no function or
+     * operator of a schema that other roles can create in (public) can shadow the catalog's.
+     * NOTICEs such as "relation already exists, skipping" are noise on a tool's stderr. */
+    tg_status st = tg_db_exec(*conn,
+                              "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false),"
+                              " pg_catalog.set_config('client_min_messages', 'warning', false)",
+                              0, NULL, NULL, err);
     if (st) {
         PQfinish(*conn);
         *conn = NULL;

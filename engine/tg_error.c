@@ -82,3 +82,18 @@ void tg_error_print(const tg_error *err)
     if (err->hint[0])
         fprintf(stderr, "HINT:  %s\n", err->hint);
 }
+
+void tg_text_trim_partial_utf8(char *s)
+{
+    size_t n = strlen(s);
+    /* Walk back over continuation bytes (10xxxxxx) to the lead byte of the last sequence. */
+    size_t lead = n;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80 && n - lead < 3)
+        lead--;
+    if (lead == 0)
+        return;
+    unsigned char c = (unsigned char)s[lead - 1];
+    size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n - (lead - 1) < want)
+        s[lead - 1] = '\0';
+}

@@ -43,6 +43,10 @@ void tg_error_prefix(tg_error *err, const char *fmt, ...) __attribute__((format(
  * 2 command-line usage, 3 database, 130 interrupted (as shells report SIGINT). */
 int tg_error_exit_code(tg_status status);
 
+/* Drops a UTF-8 sequence cut off at the end of s (after a cut to a fixed buffer), so the text
+ * stays valid UTF-8 for PostgreSQL and JSON. */
+void tg_text_trim_partial_utf8(char *s);
+
 /* Prints "twingraph: error: message", then "DETAIL: ..." and "HINT: ..." lines, to stderr. */
 void tg_error_print(const tg_error *err);
 

@@ -9,6 +9,7 @@
 #include "tg_error.h"
 #include "tg_spec.h"
 #include "tg_twins.h"
+#include "tg_warnings.h"
 
 /* A graph with vertex v = twin v, and the simple undirected view some features need. */
 typedef struct {
@@ -16,6 +17,8 @@ typedef struct {
     igraph_t undirected_copy;       /* built only when graph is directed or not simple */
     bool has_undirected_copy;
     bool has_graph;
+    igraph_vector_t weights;        /* one per edge of graph when has_weights */
+    bool has_weights;
     igraph_integer_t input_edges;   /* edges before simplification */
 } tg_layer_graph;
 
@@ -25,12 +28,13 @@ typedef struct {
     tg_layer_graph union_graph;     /* the union of all layers */
 } tg_graph_set;
 
-/* Builds every layer and the union. Hierarchy: edge parent -> twin; relationships: edge
- * source -> target for each row whose kind the layer keeps. Unless spec->simplify is false,
- * self-loops are dropped and parallel edges merged in each graph.
- * set is filled here; release it with tg_graph_destroy whatever the result.
- * Time: O(|V| + |E| log |E|) per layer (igraph_simplify sorts). */
-tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_set *set,
+/* Builds every layer (its edges come from the layer's kind) and the union. Unless
+ * spec->simplify is false, self-loops are dropped and parallel edges merged in each graph; a
+ * weighted layer merges the weights of parallel edges by its rule (min, max, sum). The union
+ * is unweighted. A layer without edges, and a union where every twin is isolated, are warned
+ * about. set is filled here; release it with tg_graph_destroy whatever the result.
+ * Time: O(|V| + |E| log |E|) per layer (simplification sorts). */
+tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_set *set, tg_warnings *warnings,
                          tg_error *err);
 
 /* The layer's simple undirected view (borrowed): the graph itself when it is undirected and

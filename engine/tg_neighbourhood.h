@@ -2,9 +2,10 @@
 #ifndef TG_NEIGHBOURHOOD_H
 #define TG_NEIGHBOURHOOD_H
 
-#include "tg_feature.h"
+#include "tg_feature_types.h"
 
-/* Follows tg_feature_compute_fn; the definition is in the registry (tg_feature.c). */
-tg_status tg_neighbourhood_clustering(const tg_feature_input *in, igraph_vector_t **out, tg_error *err);
+/* The family's registry entries. */
+extern const tg_feature_def tg_neighbourhood_features[];
+extern const size_t tg_neighbourhood_feature_count;
 
 #endif

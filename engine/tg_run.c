@@ -2,6 +2,8 @@
 #include "tg_run.h"
 
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -12,9 +14,14 @@
 #include "tg_graph.h"
 #include "tg_ingest.h"
 #include "tg_interrupt.h"
+#include "tg_preflight.h"
 #include "tg_time.h"
+#include "tg_tree.h"
 #include "tg_twins.h"
+#include "tg_warnings.h"
 #include "tg_write.h"
+
+#define PATH_HEAD 2 /* ancestors shown at each end of an abbreviated place in the hierarchy */
 
 static json_t *layer_counts(const tg_layer_graph *layer)
 {
@@ -22,68 +29,115 @@ static json_t *layer_counts(const tg_layer_graph *layer)
                      (json_int_t)igraph_ecount(&layer->graph), "input_edges", (json_int_t)layer->input_edges);
 }
 
-static json_t *describe_layers(const tg_spec *spec, const tg_twins *twins, const tg_graph_set *graphs)
+static json_t *describe_layers(const tg_spec *spec, const tg_twins *twins, const tg_tree *tree,
+                               const tg_graph_set *graphs)
 {
     json_t *layers = json_object();
     for (size_t i = 0; i < graphs->n_layers; i++)
         json_object_set_new(layers, spec->layers[i].name, layer_counts(&graphs->layers[i]));
     json_object_set_new(layers, "union", layer_counts(&graphs->union_graph));
     json_object_set_new(layers, "input",
-                        json_pack("{sIsIsIsI}", "twins", (json_int_t)twins->n_twins, "relationships",
+                        json_pack("{sIsIsIsIsI}", "twins", (json_int_t)twins->n_twins, "relationships",
                                   (json_int_t)twins->n_relationships, "dropped_parents",
                                   (json_int_t)twins->dangling_parents.count, "dropped_relationships",
-                                  (json_int_t)twins->dangling_relationships.count));
+                                  (json_int_t)twins->dangling_relationships.count, "broken_cycles",
+                                  (json_int_t)tree->broken_cycles));
     return layers;
 }
 
-/* "root > ... > parent" for twin v; a cycle guard stops at 16 levels. */
-static void hierarchy_path(const tg_twins *twins, igraph_integer_t v, char *buf, size_t size)
+/* "root > ... > parent" for twin v; past 2 * PATH_HEAD ancestors the middle is abbreviated and
+ * the count of those left out is given. No depth limit: the walk is iterative. */
+static void hierarchy_path(const tg_twins *twins, const tg_tree *tree, igraph_integer_t v, char *buf, size_t size)
 {
-    igraph_integer_t chain[16];
-    int depth = 0;
-    for (igraph_integer_t p = twins->parent[v]; p >= 0 && depth < 16; p = twins->parent[p])
-        chain[depth++] = p;
+    igraph_integer_t depth = tree->depth[v];
+    if (depth == 0) {
+        snprintf(buf, size, "(root)");
+        return;
+    }
+    /* ancestors[i] is the ancestor at depth i, for the depths shown. */
+    igraph_integer_t shown[2 * PATH_HEAD], n_shown = 0;
+    for (igraph_integer_t p = twins->parent[v], d = depth - 1; p >= 0; p = twins->parent[p], d--)
+        if (d < PATH_HEAD || d >= depth - PATH_HEAD)
+            shown[n_shown++] = p;
     size_t len = 0;
     buf[0] = '\0';
-    for (int i = depth - 1; i >= 0 && len < size; i--)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i == depth - 1 ? "" : " > ",
-                                tg_twins_id(twins, chain[i]));
-    if (depth == 0)
-        snprintf(buf, size, "(root)");
-}
-
-static void print_top(FILE *out, const tg_twins *twins, const tg_column *col, int top)
-{
-    igraph_integer_t n = igraph_vector_size(&col->values);
-    fprintf(out, "\ntop %d twins by %s\n  %-4s %-14s %-36s %-18s %s\n", top, col->name, "rank", col->name,
-            "twin", "model", "place in hierarchy");
-    igraph_integer_t last = -1;
-    for (int rank = 1; rank <= top && rank <= n; rank++) {
-        /* Selection by (value desc, vertex asc): ties print in device_id order. */
-        igraph_integer_t best = -1;
-        for (igraph_integer_t v = 0; v < n; v++) {
-            double x = VECTOR(col->values)[v];
-            if (last >= 0) {
-                double y = VECTOR(col->values)[last];
-                if (x > y || (x == y && v <= last))
-                    continue;
-            }
-            if (best < 0 || x > VECTOR(col->values)[best])
-                best = v;
-        }
-        if (best < 0)
-            break;
-        char path[512];
-        hierarchy_path(twins, best, path, sizeof path);
-        const char *model = tg_twins_model(twins, best);
-        fprintf(out, "  %-4d %-14.6g %-36s %-18s %s\n", rank, VECTOR(col->values)[best],
-                tg_twins_id(twins, best), model ? model : "", path);
-        last = best;
+    for (igraph_integer_t i = n_shown - 1; i >= 0 && len < size; i--) {
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i == n_shown - 1 ? "" : " > ", tg_twins_id(twins, shown[i]));
+        if (i == PATH_HEAD && depth > 2 * PATH_HEAD && len < size)
+            len += (size_t)snprintf(buf + len, size - len, " > (%" IGRAPH_PRId " more)", depth - 2 * PATH_HEAD);
     }
 }
 
+typedef struct {
+    double value;
+    igraph_integer_t vertex;
+} ranked;
+
+/* Whether a ranks before b: value descending, then device_id (vertex) ascending. */
+static bool ranks_before(ranked a, ranked b)
+{
+    return a.value > b.value || (a.value == b.value && a.vertex < b.vertex);
+}
+
+/* Keeps the top k in a min-heap whose root is the weakest kept: O(n log k), not O(n k). */
+static void heap_sift_down(ranked *heap, size_t n, size_t i)
+{
+    for (;;) {
+        size_t weakest = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && ranks_before(heap[weakest], heap[l]))
+            weakest = l;
+        if (r < n && ranks_before(heap[weakest], heap[r]))
+            weakest = r;
+        if (weakest == i)
+            return;
+        ranked t = heap[i];
+        heap[i] = heap[weakest];
+        heap[weakest] = t;
+        i = weakest;
+    }
+}
+
+static int compare_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    return ranks_before(*x, *y) ? -1 : ranks_before(*y, *x) ? 1 : 0;
+}
+
+static void print_top(FILE *out, const tg_twins *twins, const tg_tree *tree, const tg_column *col, int top)
+{
+    size_t k = 0, cap = (size_t)top;
+    ranked *heap = malloc((cap ? cap : 1) * sizeof *heap);
+    if (!heap)
+        return;
+    for (igraph_integer_t v = 0; v < col->length; v++) {
+        if (col->is_null[v] || isnan(tg_column_number(col, v)))
+            continue;
+        ranked item = {tg_column_number(col, v), v};
+        if (k < cap) {
+            heap[k++] = item;
+            if (k == cap)
+                for (size_t i = cap / 2 + 1; i-- > 0;)
+                    heap_sift_down(heap, k, i);
+        } else if (ranks_before(item, heap[0])) {
+            heap[0] = item;
+            heap_sift_down(heap, k, 0);
+        }
+    }
+    qsort(heap, k, sizeof *heap, compare_ranked);
+    fprintf(out, "\ntop %d twins by %s\n  %-4s %-14s %-36s %-18s %s\n", top, col->name, "rank", col->name,
+            "twin", "model", "place in hierarchy");
+    for (size_t i = 0; i < k; i++) {
+        char path[512];
+        hierarchy_path(twins, tree, heap[i].vertex, path, sizeof path);
+        const char *model = tg_twins_model(twins, heap[i].vertex);
+        fprintf(out, "  %-4zu %-14.6g %-36s %-18s %s\n", i + 1, heap[i].value, tg_twins_id(twins, heap[i].vertex),
+                model ? model : "", path);
+    }
+    free(heap);
+}
+
 static void print_summary(FILE *out, const tg_spec *spec, int64_t run_id, double seconds,
-                          const tg_twins *twins, const tg_graph_set *graphs,
+                          const tg_twins *twins, const tg_tree *tree, const tg_graph_set *graphs,
                           const tg_feature_table *table, int top)
 {
     fprintf(out, "run %" PRId64 " succeeded in %.2f s: %" IGRAPH_PRId " twins, %" IGRAPH_PRId
@@ -101,7 +155,7 @@ static void print_summary(FILE *out, const tg_spec *spec, int64_t run_id, double
     for (size_t r = 0; r < 2 && top > 0; r++) {
         int c = tg_feature_table_find(table, rankings[r]);
         if (c >= 0)
-            print_top(out, twins, &table->columns[c], top);
+            print_top(out, twins, tree, &table->columns[c], top);
     }
 }
 
@@ -109,6 +163,8 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
 {
     PGconn *conn = NULL;
     tg_twins twins;
+    tg_tree tree = {0};
+    tg_warnings warnings = {0};
     tg_graph_set graphs = {0};
     tg_feature_table table = {0};
     json_t *stages = json_object(), *layers = NULL;
@@ -116,47 +172,52 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     double start = tg_time_now(), t;
     tg_twins_init(&twins);
 
-    tg_status st = tg_db_connect(options->conninfo, &conn, err);
-    if (st || (st = tg_write_run_start(conn, spec, &run_id, err)))
+    tg_status st = tg_warnings_init(&warnings) ? tg_error_set(err, TG_ERR_MEMORY, "out of memory") : TG_OK;
+    /* Everything that can be checked is checked before anything is created or recorded. */
+    if (st || (st = tg_db_connect(options->conninfo, &conn, err)) || (st = tg_preflight_check(conn, spec, err)) ||
+        (st = tg_write_run_start(conn, spec, &run_id, err)))
         goto cleanup;
     fprintf(stderr, "twingraph: run %" PRId64 " started; reading %s\n", run_id, spec->devices_source);
 
     t = tg_time_now();
-    if ((st = tg_ingest_read(conn, spec, &twins, err)))
+    if ((st = tg_ingest_read(conn, spec, &twins, &warnings, err)) ||
+        (st = tg_tree_build(&tree, &twins, spec->break_cycles, &warnings, err)))
         goto cleanup;
     json_object_set_new(stages, "read", json_real(tg_time_now() - t));
     fprintf(stderr, "twingraph: read %" IGRAPH_PRId " twins and %" IGRAPH_PRId " relationships in %.2f s\n",
             twins.n_twins, twins.n_relationships, tg_time_now() - t);
 
     t = tg_time_now();
-    if ((st = tg_interrupt_check("after reading", err)) || (st = tg_graph_build(spec, &twins, &graphs, err)))
+    if ((st = tg_interrupt_check("after reading", err)) || (st = tg_graph_build(spec, &twins, &graphs, &warnings, err)))
         goto cleanup;
     json_object_set_new(stages, "build", json_real(tg_time_now() - t));
-    layers = describe_layers(spec, &twins, &graphs);
+    layers = describe_layers(spec, &twins, &tree, &graphs);
     fprintf(stderr, "twingraph: built %zu layers and their union (%" IGRAPH_PRId " edges) in %.2f s\n",
             graphs.n_layers, igraph_ecount(&graphs.union_graph.graph), tg_time_now() - t);
 
     t = tg_time_now();
     if ((st = tg_interrupt_check("after building the graphs", err)) ||
-        (st = tg_compute_features(spec, &graphs, &table, err)))
+        (st = tg_compute_features(spec, &twins, &tree, &graphs, &table, err)))
         goto cleanup;
     json_object_set_new(stages, "compute", json_real(tg_time_now() - t));
 
     fprintf(stderr, "twingraph: writing %s\n", spec->output_table);
     if ((st = tg_interrupt_check("after computing the features", err)) ||
-        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, err)))
+        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, err)))
         goto cleanup;
     if (options->summary)
-        print_summary(options->summary, spec, run_id, tg_time_now() - start, &twins, &graphs, &table,
+        print_summary(options->summary, spec, run_id, tg_time_now() - start, &twins, &tree, &graphs, &table,
                       options->top);
 cleanup:
     if (st && run_id >= 0)
-        tg_write_run_failed(conn, spec, run_id, err);
+        tg_write_run_failed(conn, spec, run_id, err, warnings.list);
     json_decref(stages);
     json_decref(layers);
     tg_feature_table_destroy(&table);
     tg_graph_destroy(&graphs);
+    tg_tree_destroy(&tree);
     tg_twins_destroy(&twins);
+    tg_warnings_destroy(&warnings);
     PQfinish(conn);
     return st;
 }

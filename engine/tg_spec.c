@@ -15,6 +15,7 @@
 #define DEFAULT_OUTPUT "features.device_features"
 #define DEFAULT_RUNS "features.runs"
 #define PG_MAX_IDENTIFIER 63
+#define TG_MAX_FEATURE_COLUMNS (1600 - 2)
 
 static const char *json_type_name(const json_t *v)
 {
@@ -141,9 +142,25 @@ static bool is_plain_name(const char *s)
     return true;
 }
 
+/* A string member that must be one of two words; *second is whether it is the second. */
+static tg_status get_either(const json_t *obj, const char *key, const char *path, const char *first,
+                            const char *second_word, bool *second, tg_error *err)
+{
+    const json_t *v = json_object_get(obj, key);
+    *second = false;
+    if (!v)
+        return TG_OK;
+    const char *s = json_string_value(v);
+    if (s && strcmp(s, second_word) == 0)
+        *second = true;
+    else if (!s || strcmp(s, first) != 0)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be \"%s\" or \"%s\"", path, first, second_word);
+    return TG_OK;
+}
+
 static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err)
 {
-    static const char *const keys[] = {"devices", "relationships", "on_dangling", NULL};
+    static const char *const keys[] = {"devices", "relationships", "on_dangling", "on_bad_location", NULL};
     tg_status st;
     /* An absent "source" (NULL) means every default: jansson's getters accept NULL. */
     if (source && !json_is_object(source))
@@ -153,41 +170,13 @@ static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err
         (st = get_table_name(source, "relationships", "source.relationships", DEFAULT_RELATIONSHIPS,
                              &spec->relationships_source, err)))
         return st;
-
-    const json_t *dangling = json_object_get(source, "on_dangling");
-    spec->on_dangling = TG_DANGLING_ERROR;
-    if (!dangling)
-        return TG_OK;
-    const char *s = json_string_value(dangling);
-    if (s && strcmp(s, "drop") == 0)
-        spec->on_dangling = TG_DANGLING_DROP;
-    else if (!s || strcmp(s, "error") != 0)
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.on_dangling\" must be \"error\" or \"drop\"");
-    return TG_OK;
-}
-
-static tg_status parse_kinds(tg_layer_spec *layer, const json_t *kinds, const char *path,
-                             tg_error *err)
-{
-    if (!json_is_array(kinds))
-        return wrong_type(err, path, "an array of strings", kinds);
-    if (json_array_size(kinds) == 0)
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must not be empty", path);
-    layer->kinds = calloc(json_array_size(kinds), sizeof *layer->kinds);
-    if (!layer->kinds)
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    size_t i;
-    const json_t *kind;
-    json_array_foreach(kinds, i, kind) {
-        if (!json_is_string(kind)) {
-            char p[128];
-            snprintf(p, sizeof p, "%s[%zu]", path, i);
-            return wrong_type(err, p, "a string", kind);
-        }
-        if (!(layer->kinds[i] = strdup(json_string_value(kind))))
-            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-        layer->n_kinds = i + 1;
-    }
+    spec->relationships_given = json_object_get(source, "relationships") != NULL;
+    bool drop;
+    if ((st = get_either(source, "on_dangling", "source.on_dangling", "error", "drop", &drop, err)) ||
+        (st = get_either(source, "on_bad_location", "source.on_bad_location", "error", "skip",
+                         &spec->skip_bad_locations, err)))
+        return st;
+    spec->on_dangling = drop ? TG_DANGLING_DROP : TG_DANGLING_ERROR;
     return TG_OK;
 }
 
@@ -212,27 +201,21 @@ static tg_status parse_layer(tg_spec *spec, size_t index, const json_t *entry, t
 
     char opath[160];
     snprintf(opath, sizeof opath, "%s.%s", path, type);
-    if (strcmp(type, "hierarchy") == 0)
-        layer->type = TG_LAYER_HIERARCHY;
-    else if (strcmp(type, "relationships") == 0)
-        layer->type = TG_LAYER_RELATIONSHIPS;
-    else {
+    layer->weight_value = -1;
+    if (!(layer->kind = tg_layer_kind_find(type))) {
+        char kinds[160];
+        tg_layer_kind_names(kinds, sizeof kinds);
         tg_error_set(err, TG_ERR_INPUT, "job spec: unknown layer type \"%s\" in \"%s\"", type, path);
-        tg_error_hint(err, "layer types: hierarchy, relationships");
+        tg_error_hint(err, "layer types: %s", kinds);
         return TG_ERR_INPUT;
     }
     snprintf(layer->name, sizeof layer->name, "%s", type);
 
     if (options) {
-        static const char *const hierarchy_keys[] = {"name", NULL};
-        static const char *const relationship_keys[] = {"name", "kinds", NULL};
         if (!json_is_object(options))
             return wrong_type(err, opath, "an object", options);
-        tg_status st = check_keys(options, opath,
-                                  layer->type == TG_LAYER_HIERARCHY ? hierarchy_keys
-                                                                    : relationship_keys,
-                                  err);
-        if (st)
+        tg_status st = check_keys(options, opath, layer->kind->option_keys, err);
+        if (st || (st = layer->kind->parse_options(layer, options, opath, err)))
             return st;
         const json_t *name = json_object_get(options, "name");
         if (name) {
@@ -248,13 +231,10 @@ static tg_status parse_layer(tg_spec *spec, size_t index, const json_t *entry, t
                                     npath, json_string_value(name));
             snprintf(layer->name, sizeof layer->name, "%s", json_string_value(name));
         }
-        const json_t *kinds = json_object_get(options, "kinds");
-        if (kinds) {
-            char kpath[200];
-            snprintf(kpath, sizeof kpath, "%s.kinds", opath);
-            if ((st = parse_kinds(layer, kinds, kpath, err)))
-                return st;
-        }
+    } else {
+        tg_status st = layer->kind->parse_options(layer, NULL, opath, err);
+        if (st)
+            return st;
     }
     /* runs.layers has an entry per layer beside "union" and "input". */
     if (strcmp(layer->name, "union") == 0 || strcmp(layer->name, "input") == 0)
@@ -272,7 +252,7 @@ static tg_status parse_layer(tg_spec *spec, size_t index, const json_t *entry, t
 
 static tg_status parse_graph(tg_spec *spec, const json_t *graph, tg_error *err)
 {
-    static const char *const keys[] = {"directed", "simplify", "layers", NULL};
+    static const char *const keys[] = {"directed", "simplify", "layers", "on_cycle", NULL};
     static const char *const default_layers[] = {"hierarchy", "relationships"};
     tg_status st;
     if (graph && !json_is_object(graph))
@@ -280,7 +260,8 @@ static tg_status parse_graph(tg_spec *spec, const json_t *graph, tg_error *err)
     if (graph && (st = check_keys(graph, "graph", keys, err)))
         return st;
     if ((st = get_bool(graph, "directed", "graph.directed", false, &spec->directed, err)) ||
-        (st = get_bool(graph, "simplify", "graph.simplify", true, &spec->simplify, err)))
+        (st = get_bool(graph, "simplify", "graph.simplify", true, &spec->simplify, err)) ||
+        (st = get_either(graph, "on_cycle", "graph.on_cycle", "error", "break", &spec->break_cycles, err)))
         return st;
 
     const json_t *layers = graph ? json_object_get(graph, "layers") : NULL;
@@ -304,76 +285,50 @@ static tg_status parse_graph(tg_spec *spec, const json_t *graph, tg_error *err)
     return TG_OK;
 }
 
-static tg_status set_param(tg_feature_spec *fs, const tg_param_def *p, int index, const json_t *v,
-                           const char *path, tg_error *err)
+/* PostgreSQL's system columns: a feature column of that name cannot be created. */
+static bool is_system_column(const char *name)
 {
-    double value;
-    switch (p->type) {
-    case TG_PARAM_BOOLEAN:
-        if (!json_is_boolean(v))
-            return wrong_type(err, path, "a boolean", v);
-        value = json_is_true(v) ? 1.0 : 0.0;
-        break;
-    case TG_PARAM_INTEGER:
-        if (!json_is_integer(v))
-            return wrong_type(err, path, "an integer", v);
-        value = (double)json_integer_value(v);
-        break;
-    case TG_PARAM_CHOICE:
-        if (!json_is_string(v))
-            return wrong_type(err, path, "a string", v);
-        for (value = 0; p->choices[(int)value]; value++)
-            if (strcmp(p->choices[(int)value], json_string_value(v)) == 0) {
-                fs->params[index] = value;
-                return TG_OK;
-            }
-        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be one of the choices, not \"%s\"", path,
-                     json_string_value(v));
-        char list[256] = "";
-        for (int c = 0; p->choices[c]; c++)
-            append_name(list, sizeof list, p->choices[c]);
-        tg_error_hint(err, "choices: %s", list);
-        return TG_ERR_INPUT;
-    default:
-        if (!json_is_number(v))
-            return wrong_type(err, path, "a number", v);
-        value = json_number_value(v);
-        break;
-    }
-    if (!(value >= p->min_value && value <= p->max_value))
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be between %g and %g, not %g",
-                            path, p->min_value, p->max_value, value);
-    fs->params[index] = value;
-    return TG_OK;
+    static const char *const system[] = {"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", NULL};
+    for (const char *const *c = system; *c; c++)
+        if (strcmp(name, *c) == 0)
+            return true;
+    return false;
 }
 
-/* Fills the output column names: "<base>" or "<base>_<layer>", or the entry's "column". */
+/* Plans the entry's columns and names them: "<base>", "<base>_<layer>", or the entry's "column". */
 static tg_status name_columns(const tg_spec *spec, tg_feature_spec *fs, const char *column,
                               const char *path, tg_error *err)
 {
-    fs->n_columns = tg_feature_column_count(fs->def, spec->directed);
+    tg_status st = fs->def->plan ? fs->def->plan(fs, spec->directed, path, err)
+                                 : tg_feature_plan_listed(fs, spec->directed, path, err);
+    if (st)
+        return st;
     if (column && fs->n_columns != 1)
         return tg_error_set(err, TG_ERR_INPUT,
                             "job spec: \"%s.column\" is only allowed for features with one column; "
-                            "\"%s\" writes %zu",
+                            "\"%s\" writes %zu here",
                             path, fs->def->name, fs->n_columns);
     for (size_t c = 0; c < fs->n_columns; c++) {
-        const char *base = tg_feature_column_at(fs->def, spec->directed, c)->base_name;
-        int len;
+        char name[4 * TG_NAME_MAX];
         if (column)
-            len = snprintf(fs->columns[c], TG_NAME_MAX, "%s", column);
+            snprintf(name, sizeof name, "%s", column);
         else if (fs->layer >= 0)
-            len = snprintf(fs->columns[c], TG_NAME_MAX, "%s_%s", base,
-                           spec->layers[fs->layer].name);
+            snprintf(name, sizeof name, "%s_%s", fs->columns[c].name, spec->layers[fs->layer].name);
         else
-            len = snprintf(fs->columns[c], TG_NAME_MAX, "%s", base);
-        if (len > PG_MAX_IDENTIFIER)
-            return tg_error_set(err, TG_ERR_INPUT, "job spec: column name for \"%s\" is longer than %d bytes",
-                                path, PG_MAX_IDENTIFIER);
-        if (strcmp(fs->columns[c], "device_id") == 0 || strcmp(fs->columns[c], "run_id") == 0)
+            snprintf(name, sizeof name, "%s", fs->columns[c].name);
+        if (strlen(name) > PG_MAX_IDENTIFIER)
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: column name \"%s\" of \"%s\" is longer than %d bytes",
+                                name, path, PG_MAX_IDENTIFIER);
+        snprintf(fs->columns[c].name, sizeof fs->columns[c].name, "%s", name);
+        const char *key = column ? ".column" : "";
+        if (strcmp(name, "device_id") == 0 || strcmp(name, "run_id") == 0)
             return tg_error_set(err, TG_ERR_INPUT,
-                                "job spec: \"%s.column\" must not be \"%s\", which every feature table has",
-                                path, fs->columns[c]);
+                                "job spec: \"%s%s\" must not write column \"%s\", which every feature table has",
+                                path, key, name);
+        if (is_system_column(name))
+            return tg_error_set(err, TG_ERR_INPUT,
+                                "job spec: \"%s%s\" must not write column \"%s\", a PostgreSQL system column name",
+                                path, key, name);
     }
     return TG_OK;
 }
@@ -407,9 +362,7 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
         tg_error_hint(err, "run `twingraph features` for the list of features");
         return TG_ERR_INPUT;
     }
-    for (size_t p = 0; p < fs->def->n_params; p++)
-        fs->params[p] = fs->def->params[p].default_value;
-
+    fs->input_entry = fs->input_column = -1;
     const char *column = NULL;
     if (json_is_object(entry)) {
         const char *key;
@@ -440,7 +393,7 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
                                         "underscores, not \"%s\"",
                                         kpath, column);
             } else if ((p = tg_feature_param_index(fs->def, key)) >= 0) {
-                if ((st = set_param(fs, &fs->def->params[p], p, value, kpath, err)))
+                if ((st = tg_param_parse(&fs->def->params[p], value, kpath, &fs->params[p], err)))
                     return st;
             } else {
                 tg_error_set(err, TG_ERR_INPUT, "job spec: unknown key \"%s\"", kpath);
@@ -452,7 +405,45 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
             }
         }
     }
+    /* Parameters the entry did not give take their defaults. */
+    for (size_t p = 0; p < fs->def->n_params; p++) {
+        char kpath[160];
+        snprintf(kpath, sizeof kpath, "%s.%s", path, fs->def->params[p].name);
+        tg_status st;
+        if (!fs->params[p].present && (st = tg_param_parse(&fs->def->params[p], NULL, kpath, &fs->params[p], err)))
+            return st;
+    }
     return name_columns(spec, fs, column, path, err);
+}
+
+/* Finds the column an entry's input parameter names among the other entries' columns. */
+static tg_status resolve_input(tg_spec *spec, size_t index, tg_error *err)
+{
+    tg_feature_spec *fs = &spec->features[index];
+    int p = tg_feature_param_index(fs->def, fs->def->input_param);
+    const char *name = fs->params[p].string;
+    for (size_t i = 0; i < spec->n_features; i++)
+        for (size_t c = 0; c < spec->features[i].n_columns; c++) {
+            const tg_feature_spec *other = &spec->features[i];
+            if (strcmp(other->columns[c].name, name) != 0)
+                continue;
+            if (other->def->input_param)
+                return tg_error_set(err, TG_ERR_INPUT,
+                                    "job spec: \"features[%zu].%s\" names column \"%s\" of features[%zu], which "
+                                    "itself reads another column",
+                                    index, fs->def->input_param, name, i);
+            if (!tg_column_is_numeric(other->columns[c].type))
+                return tg_error_set(err, TG_ERR_INPUT,
+                                    "job spec: \"features[%zu].%s\" names column \"%s\", which is %s, not a number",
+                                    index, fs->def->input_param, name, tg_column_sql_type(other->columns[c].type));
+            fs->input_entry = (int)i;
+            fs->input_column = (int)c;
+            return TG_OK;
+        }
+    tg_error_set(err, TG_ERR_INPUT, "job spec: \"features[%zu].%s\" names column \"%s\", which this job does not write",
+                 index, fs->def->input_param, name);
+    tg_error_hint(err, "add the feature that writes it to \"features\" (`twingraph validate` lists the columns)");
+    return TG_ERR_INPUT;
 }
 
 static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error *err)
@@ -473,15 +464,24 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
         if (st)
             return st;
     }
+    for (size_t i = 0; i < n; i++) {
+        tg_status st;
+        if (spec->features[i].def->input_param && (st = resolve_input(spec, i, err)))
+            return st;
+    }
+    /* PostgreSQL allows 1,600 columns per table; device_id and run_id take two. */
+    if (tg_spec_column_count(spec) > TG_MAX_FEATURE_COLUMNS)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: the features write %zu columns; a table holds at most %d",
+                            tg_spec_column_count(spec), TG_MAX_FEATURE_COLUMNS);
     /* Two entries writing one column would silently overwrite each other. */
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < spec->features[i].n_columns; c++)
             for (size_t j = 0; j <= i; j++)
                 for (size_t d = 0; d < (j == i ? c : spec->features[j].n_columns); d++)
-                    if (strcmp(spec->features[i].columns[c], spec->features[j].columns[d]) == 0) {
+                    if (strcmp(spec->features[i].columns[c].name, spec->features[j].columns[d].name) == 0) {
                         tg_error_set(err, TG_ERR_INPUT,
                                      "job spec: features[%zu] and features[%zu] both write column \"%s\"",
-                                     j, i, spec->features[i].columns[c]);
+                                     j, i, spec->features[i].columns[c].name);
                         tg_error_hint(err, "give one of them another \"layer\" or \"column\"");
                         return TG_ERR_INPUT;
                     }
@@ -505,14 +505,52 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
 static bool needs_relationships(const tg_spec *spec)
 {
     for (size_t i = 0; i < spec->n_layers; i++)
-        if (spec->layers[i].type == TG_LAYER_RELATIONSHIPS)
+        if (spec->layers[i].kind->reads_relationships)
             return true;
     return false;
 }
 
+/* Lists each distinct relationship value the layers weigh by once, and points the layers at it. */
+static tg_status collect_rel_values(tg_spec *spec, tg_error *err)
+{
+    for (size_t i = 0; i < spec->n_layers; i++) {
+        tg_layer_spec *layer = &spec->layers[i];
+        if (!layer->weight)
+            continue;
+        size_t k = 0;
+        while (k < spec->n_rel_values && strcmp(spec->rel_values[k], layer->weight) != 0)
+            k++;
+        if (k == spec->n_rel_values) {
+            char **grown = realloc(spec->rel_values, (k + 1) * sizeof *grown);
+            if (!grown)
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            spec->rel_values = grown;
+            if (!(spec->rel_values[k] = strdup(layer->weight)))
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            spec->n_rel_values++;
+        }
+        layer->weight_value = (int)k;
+    }
+    return TG_OK;
+}
+
+static tg_status parse_seed(tg_spec *spec, const json_t *seed, tg_error *err)
+{
+    spec->seed = TG_DEFAULT_SEED;
+    if (!seed)
+        return TG_OK;
+    if (!json_is_integer(seed))
+        return wrong_type(err, "seed", "an integer", seed);
+    if (json_integer_value(seed) < 0)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"seed\" must be >= 0, not %" JSON_INTEGER_FORMAT,
+                            json_integer_value(seed));
+    spec->seed = (uint64_t)json_integer_value(seed);
+    return TG_OK;
+}
+
 static tg_status parse_document(tg_spec *spec, json_t *doc, tg_error *err)
 {
-    static const char *const keys[] = {"source", "graph", "features", "output", NULL};
+    static const char *const keys[] = {"source", "graph", "features", "output", "seed", NULL};
     tg_status st;
     if (!json_is_object(doc))
         return wrong_type(err, "(top level)", "an object", doc);
@@ -520,7 +558,9 @@ static tg_status parse_document(tg_spec *spec, json_t *doc, tg_error *err)
         (st = parse_source(spec, json_object_get(doc, "source"), err)) ||
         (st = parse_graph(spec, json_object_get(doc, "graph"), err)) ||
         (st = parse_features(spec, json_object_get(doc, "features"), err)) ||
-        (st = parse_output(spec, json_object_get(doc, "output"), err)))
+        (st = parse_output(spec, json_object_get(doc, "output"), err)) ||
+        (st = parse_seed(spec, json_object_get(doc, "seed"), err)) ||
+        (st = collect_rel_values(spec, err)))
         return st;
     if (!needs_relationships(spec)) {
         free(spec->relationships_source);
@@ -595,12 +635,20 @@ void tg_spec_destroy(tg_spec *spec)
 {
     if (!spec)
         return;
-    for (size_t i = 0; i < spec->n_layers; i++) {
-        for (size_t k = 0; k < spec->layers[i].n_kinds; k++)
-            free(spec->layers[i].kinds[k]);
-        free(spec->layers[i].kinds);
-    }
+    for (size_t i = 0; i < spec->n_layers; i++)
+        tg_layer_spec_destroy(&spec->layers[i]);
     free(spec->layers);
+    for (size_t i = 0; i < spec->n_rel_values; i++)
+        free(spec->rel_values[i]);
+    free(spec->rel_values);
+    for (size_t f = 0; f < spec->n_features; f++) {
+        tg_feature_spec *fs = &spec->features[f];
+        for (size_t p = 0; p < TG_MAX_PARAMS; p++)
+            tg_param_value_destroy(&fs->params[p]);
+        for (size_t c = 0; c < fs->n_columns; c++)
+            free(fs->columns[c].definition);
+        free(fs->columns);
+    }
     free(spec->features);
     free(spec->devices_source);
     free(spec->relationships_source);

@@ -4,44 +4,37 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tg_error.h"
 #include "tg_feature.h"
+#include "tg_layer.h"
 
-typedef enum { TG_LAYER_HIERARCHY, TG_LAYER_RELATIONSHIPS } tg_layer_type;
-
-/* One graph layer over the set of all twins. */
-typedef struct {
-    char name[TG_NAME_MAX];  /* the suffix of per-layer columns; unique in a job */
-    tg_layer_type type;
-    char **kinds;            /* relationships only: kinds kept, or NULL for every kind */
-    size_t n_kinds;
-} tg_layer_spec;
-
-/* One feature entry, resolved against the registry. */
-typedef struct {
-    const tg_feature_def *def;   /* borrowed from the registry */
-    int layer;                   /* index into tg_spec.layers, or -1 for the union graph */
-    double params[TG_MAX_PARAMS];
-    size_t n_columns;
-    char columns[TG_MAX_COLUMNS_PER_FEATURE][TG_NAME_MAX]; /* output column names */
-} tg_feature_spec;
+#define TG_DEFAULT_SEED 42
 
 typedef enum { TG_DANGLING_ERROR, TG_DANGLING_DROP } tg_dangling_policy;
 
 typedef struct {
-    char *devices_source;        /* table or view, possibly schema-qualified */
+    char *devices_source;        /* table or view, "schema.table" */
     char *relationships_source;  /* NULL when no layer needs relationships */
+    bool relationships_given;    /* "source.relationships" was written in the spec */
     tg_dangling_policy on_dangling;
+    bool skip_bad_locations;     /* "source.on_bad_location": "skip" */
+    bool uses_coordinates;       /* a spatial layer or a geo feature reads lat/lon */
     bool directed;
     bool simplify;
+    bool break_cycles;           /* "graph.on_cycle": "break" */
     tg_layer_spec *layers;
     size_t n_layers;
+    char **rel_values;           /* the numeric relationship values layers read ("properties.length_m" or a
+                                    column), each once; tg_layer_spec.weight_value indexes this */
+    size_t n_rel_values;
     tg_feature_spec *features;
     size_t n_features;
+    uint64_t seed;               /* top-level "seed", TG_DEFAULT_SEED when absent */
     char *output_table;
     char *runs_table;
-    char *json;                  /* the spec as written, compact, for the runs table */
+    char *json;                  /* the spec as written, for the runs table */
 } tg_spec;
 
 /* Parses and validates a job spec. An unknown key, a duplicate key, a wrong type or an

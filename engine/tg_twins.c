@@ -22,6 +22,17 @@ struct tg_twin_index {
     int out_of_memory;
 };
 
+typedef struct kind_entry {
+    int32_t kind;
+    UT_hash_handle hh;
+} kind_entry;
+
+/* Relationship kinds: few distinct values over millions of rows, so a hash, not a scan. */
+struct tg_kind_index {
+    kind_entry *head;
+    int out_of_memory;
+};
+
 #undef uthash_nonfatal_oom
 #define uthash_nonfatal_oom(obj) (store->out_of_memory = 1)
 
@@ -46,7 +57,21 @@ void tg_twins_destroy(tg_twins *twins)
     free(twins->lat);
     free(twins->lon);
     free(twins->parent);
+    for (size_t i = 0; twins->doc_offset && i < twins->n_doc_values; i++)
+        free(twins->doc_offset[i]);
+    free(twins->doc_offset);
     free(twins->text);
+    for (size_t i = 0; twins->rel_value && i < twins->n_rel_values; i++)
+        free(twins->rel_value[i]);
+    free(twins->rel_value);
+    if (twins->kind_index) {
+        kind_entry *entry, *next;
+        HASH_ITER(hh, twins->kind_index->head, entry, next) {
+            HASH_DEL(twins->kind_index->head, entry);
+            free(entry);
+        }
+        free(twins->kind_index);
+    }
     free(twins->rel_source);
     free(twins->rel_target);
     free(twins->rel_kind);
@@ -86,8 +111,12 @@ static size_t arena_add(tg_twins *twins, const char *s)
 }
 
 tg_status tg_twins_add(tg_twins *twins, const char *device_id, const char *parent_id,
-                       const char *model, double lat, double lon, tg_error *err)
+                       const char *model, double lat, double lon, const char *const *doc_values,
+                       tg_error *err)
 {
+    if (twins->n_doc_values && !twins->doc_offset &&
+        !(twins->doc_offset = calloc(twins->n_doc_values, sizeof *twins->doc_offset)))
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading twins");
     if (twins->n_twins == twins->twin_capacity) {
         igraph_integer_t cap = twins->twin_capacity ? twins->twin_capacity * 2 : 1024;
         if (grow((void **)&twins->id_offset, sizeof(size_t), cap) ||
@@ -96,6 +125,9 @@ tg_status tg_twins_add(tg_twins *twins, const char *device_id, const char *paren
             grow((void **)&twins->lat, sizeof(double), cap) ||
             grow((void **)&twins->lon, sizeof(double), cap))
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading twins");
+        for (size_t i = 0; i < twins->n_doc_values; i++)
+            if (grow((void **)&twins->doc_offset[i], sizeof(size_t), cap))
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading twins");
         twins->twin_capacity = cap;
     }
     igraph_integer_t v = twins->n_twins;
@@ -105,6 +137,9 @@ tg_status tg_twins_add(tg_twins *twins, const char *device_id, const char *paren
     if (twins->id_offset[v] == SIZE_MAX - 1 || twins->parent_offset[v] == SIZE_MAX - 1 ||
         twins->model_offset[v] == SIZE_MAX - 1)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading twins");
+    for (size_t i = 0; i < twins->n_doc_values; i++)
+        if ((twins->doc_offset[i][v] = arena_add(twins, doc_values[i])) == SIZE_MAX - 1)
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading twins");
     twins->lat[v] = lat;
     twins->lon[v] = lon;
     twins->n_twins++;
@@ -139,26 +174,26 @@ static void examples_list(const tg_dangling *d, const char *sep, char list[EXAMP
     }
 }
 
-/* Fills err (or prints a warning when dropping) for the ids collected in d. */
+/* Fills err (or warns when dropping) for the ids collected in d. */
 static tg_status dangling_report(const tg_dangling *d, const char *what, const char *action,
-                                 bool drop, tg_error *err)
+                                 bool drop, const char *hint, tg_warnings *warnings, tg_error *err)
 {
     if (d->count == 0)
         return TG_OK;
     char list[EXAMPLES_LIST_SIZE];
     examples_list(d, "; ", list);
     if (drop) {
-        fprintf(stderr, "twingraph: warning: %" IGRAPH_PRId " %s name no known twin; %s: %s\n",
-                d->count, what, action, list);
+        tg_warn(warnings, "%" IGRAPH_PRId " %s name no known twin; %s: %s", d->count, what, action, list);
         return TG_OK;
     }
     tg_error_set(err, TG_ERR_INPUT, "%" IGRAPH_PRId " %s name no known twin", d->count, what);
     tg_error_detail(err, "%s", list);
-    tg_error_hint(err, "fix the rows, or set \"source\": {\"on_dangling\": \"drop\"} to skip them");
+    tg_error_hint(err, "%s", hint);
     return TG_ERR_INPUT;
 }
 
-tg_status tg_twins_finish_devices(tg_twins *twins, bool drop_dangling, tg_error *err)
+tg_status tg_twins_finish_devices(tg_twins *twins, bool drop_dangling, const char *hint, tg_warnings *warnings,
+                                  tg_error *err)
 {
     tg_twin_index *store = calloc(1, sizeof *store);
     if (!store)
@@ -206,25 +241,42 @@ tg_status tg_twins_finish_devices(tg_twins *twins, bool drop_dangling, tg_error 
             dangling_note(&twins->dangling_parents, "twin \"%s\" has parent_id \"%s\"",
                           twins->text + twins->id_offset[v], parent_id);
     }
-    return dangling_report(&twins->dangling_parents, "parents", "those twins become roots", drop_dangling, err);
+    return dangling_report(&twins->dangling_parents, "parents", "those twins become roots", drop_dangling, hint,
+                           warnings, err);
 }
 
 static int32_t intern_kind(tg_twins *twins, const char *kind)
 {
-    for (size_t k = twins->n_kinds; k-- > 0;)
-        if (strcmp(twins->kinds[k], kind) == 0)
-            return (int32_t)k;
+    tg_kind_index *store = twins->kind_index;
+    if (!store && !(store = twins->kind_index = calloc(1, sizeof *store)))
+        return -1;
+    kind_entry *found = NULL;
+    size_t len = strlen(kind);
+    HASH_FIND(hh, store->head, kind, len, found);
+    if (found)
+        return found->kind;
     char **grown = realloc(twins->kinds, (twins->n_kinds + 1) * sizeof *grown);
     if (!grown)
         return -1;
     twins->kinds = grown;
-    if (!(twins->kinds[twins->n_kinds] = strdup(kind)))
+    kind_entry *entry = malloc(sizeof *entry);
+    if (!entry || !(twins->kinds[twins->n_kinds] = strdup(kind))) {
+        free(entry);
         return -1;
+    }
+    entry->kind = (int32_t)twins->n_kinds;
+    /* Keyed by the interned copy, which lives as long as the index. */
+    HASH_ADD_KEYPTR(hh, store->head, twins->kinds[twins->n_kinds], len, entry);
+    if (store->out_of_memory) {
+        free(entry);
+        free(twins->kinds[twins->n_kinds]);
+        return -1;
+    }
     return (int32_t)twins->n_kinds++;
 }
 
 tg_status tg_twins_add_relationship(tg_twins *twins, const char *source_id, const char *target_id,
-                                    const char *kind, tg_error *err)
+                                    const char *kind, const double *values, tg_error *err)
 {
     igraph_integer_t s = tg_twins_find(twins, source_id);
     igraph_integer_t t = tg_twins_find(twins, target_id);
@@ -243,6 +295,12 @@ tg_status tg_twins_add_relationship(tg_twins *twins, const char *source_id, cons
             grow((void **)&twins->rel_target, sizeof(igraph_integer_t), cap) ||
             grow((void **)&twins->rel_kind, sizeof(int32_t), cap))
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading relationships");
+        if (twins->n_rel_values && !twins->rel_value &&
+            !(twins->rel_value = calloc(twins->n_rel_values, sizeof *twins->rel_value)))
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading relationships");
+        for (size_t i = 0; i < twins->n_rel_values; i++)
+            if (grow((void **)&twins->rel_value[i], sizeof(double), cap))
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory reading relationships");
         twins->rel_capacity = cap;
     }
     int32_t k = intern_kind(twins, kind);
@@ -251,14 +309,17 @@ tg_status tg_twins_add_relationship(tg_twins *twins, const char *source_id, cons
     twins->rel_source[twins->n_relationships] = s;
     twins->rel_target[twins->n_relationships] = t;
     twins->rel_kind[twins->n_relationships] = k;
+    for (size_t i = 0; i < twins->n_rel_values; i++)
+        twins->rel_value[i][twins->n_relationships] = values[i];
     twins->n_relationships++;
     return TG_OK;
 }
 
-tg_status tg_twins_finish_relationships(tg_twins *twins, bool drop_dangling, tg_error *err)
+tg_status tg_twins_finish_relationships(tg_twins *twins, bool drop_dangling, const char *hint,
+                                        tg_warnings *warnings, tg_error *err)
 {
     return dangling_report(&twins->dangling_relationships, "relationships", "those rows are skipped",
-                           drop_dangling, err);
+                           drop_dangling, hint, warnings, err);
 }
 
 igraph_integer_t tg_twins_find(const tg_twins *twins, const char *device_id)
@@ -279,4 +340,10 @@ const char *tg_twins_id(const tg_twins *twins, igraph_integer_t v)
 const char *tg_twins_model(const tg_twins *twins, igraph_integer_t v)
 {
     return twins->model_offset[v] == SIZE_MAX ? NULL : twins->text + twins->model_offset[v];
+}
+
+const char *tg_twins_doc_value(const tg_twins *twins, size_t value, igraph_integer_t v)
+{
+    size_t at = twins->doc_offset[value][v];
+    return at == SIZE_MAX ? NULL : twins->text + at;
 }

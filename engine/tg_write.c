@@ -51,13 +51,13 @@ static tg_status ensure_schema(PGconn *conn, const char *name, tg_error *err)
     bool in_transaction = false;
     tg_status st = tg_db_split_name(name, &schema, &table, err);
     const char *params[] = {schema};
-    if (st || (st = tg_db_exec(conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, &res, err)) ||
+    if (st || (st = tg_db_exec(conn, "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", 1, params, &res, err)) ||
         PQntuples(res) > 0)
         goto cleanup;
     if ((st = tg_db_quote_ident(conn, schema, &quoted, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
         goto cleanup;
     in_transaction = true;
-    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph schemas'))", 0, NULL, NULL, err)) ||
+    if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('twingraph schemas'))", 0, NULL, NULL, err)) ||
         (st = execf(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", quoted)) ||
         (st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err)))
         goto cleanup;
@@ -78,23 +78,37 @@ static tg_status table_exists(PGconn *conn, const char *quoted, bool *exists, tg
 {
     const char *params[] = {quoted};
     PGresult *res = NULL;
-    tg_status st = tg_db_exec(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params, &res, err);
+    tg_status st = tg_db_exec(conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, params, &res, err);
     if (!st)
         *exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     return st;
 }
 
+static tg_status upgrade_runs_table(PGconn *conn, const char *runs, tg_error *err);
+
 static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err)
 {
     bool exists = false;
     tg_status st = table_exists(conn, runs, &exists, err);
-    if (st || exists)
+    if (st)
         return st;
+    if (exists) {
+        const char *params[] = {runs};
+        PGresult *res = NULL;
+        if ((st = tg_db_exec(conn,
+                             "SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
+                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings') AND NOT attisdropped",
+                             1, params, &res, err)))
+            return st;
+        bool current = strcmp(PQgetvalue(res, 0, 0), "2") == 0;
+        PQclear(res);
+        return current ? TG_OK : upgrade_runs_table(conn, runs, err);
+    }
     return execf(conn, err,
                  "CREATE TABLE IF NOT EXISTS %s ("
                  " run_id bigserial PRIMARY KEY,"
-                 " started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                 " started_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),"
                  " finished_at timestamptz,"
                  " status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),"
                  " output_table text NOT NULL,"
@@ -106,7 +120,17 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
                  " igraph_version text NOT NULL,"
                  " postgres_version text NOT NULL,"
                  " backend_pid integer,"
-                 " error text)",
+                 " error text,"
+                 " seed bigint,"
+                 " warnings jsonb)",
+                 runs);
+}
+
+/* Columns later versions added to the runs table, for tables an older twingraph created. */
+static tg_status upgrade_runs_table(PGconn *conn, const char *runs, tg_error *err)
+{
+    return execf(conn, err,
+                 "ALTER TABLE %s ADD COLUMN IF NOT EXISTS seed bigint, ADD COLUMN IF NOT EXISTS warnings jsonb",
                  runs);
 }
 
@@ -114,10 +138,10 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
 static tg_status mark_abandoned_runs(PGconn *conn, const char *runs, tg_error *err)
 {
     return execf(conn, err,
-                 "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(),"
+                 "UPDATE %s SET status = 'failed', finished_at = pg_catalog.clock_timestamp(),"
                  " error = 'abandoned: the process ended without finishing the run'"
                  " WHERE status = 'running' AND NOT EXISTS"
-                 " (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid)",
+                 " (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = backend_pid)",
                  runs);
 }
 
@@ -127,7 +151,9 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
     PGresult *res = NULL;
     const char *igraph_version_text = NULL;
     igraph_version(&igraph_version_text, NULL, NULL, NULL);
-    const char *params[] = {spec->output_table, spec->json, TWINGRAPH_VERSION, igraph_version_text};
+    char seed[32];
+    snprintf(seed, sizeof seed, "%" PRIu64, spec->seed);
+    const char *params[] = {spec->output_table, spec->json, TWINGRAPH_VERSION, igraph_version_text, seed};
 
     bool in_transaction = false;
     tg_status st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err);
@@ -135,7 +161,7 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
         goto cleanup;
     in_transaction = true;
     /* Serialises concurrent first runs, whose CREATE ... IF NOT EXISTS would otherwise race. */
-    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('twingraph runs table'))", 0, NULL,
+    if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('twingraph runs table'))", 0, NULL,
                          NULL, err)) ||
         (st = ensure_runs_table(conn, runs, err)) ||
         (st = mark_abandoned_runs(conn, runs, err)))
@@ -143,11 +169,11 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
     char sql[1024];
     snprintf(sql, sizeof sql,
              "INSERT INTO %s (status, output_table, spec, twingraph_version, igraph_version,"
-             " postgres_version, backend_pid)"
-             " VALUES ('running', $1, $2::jsonb, $3, $4, current_setting('server_version'),"
-             " pg_backend_pid()) RETURNING run_id",
+             " postgres_version, backend_pid, seed)"
+             " VALUES ('running', $1, $2::jsonb, $3, $4, pg_catalog.current_setting('server_version'),"
+             " pg_catalog.pg_backend_pid(), $5::bigint) RETURNING run_id",
              runs);
-    if ((st = tg_db_exec(conn, sql, 4, params, &res, err)) ||
+    if ((st = tg_db_exec(conn, sql, 5, params, &res, err)) ||
         (st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err)))
         goto cleanup;
     *run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -157,11 +183,6 @@ cleanup:
     PQclear(res);
     free(runs);
     return st;
-}
-
-static const char *sql_type(tg_column_type type)
-{
-    return type == TG_COLUMN_BIGINT ? "bigint" : "double precision";
 }
 
 /* Creates the output table, marked as twingraph's, when it does not exist yet. */
@@ -184,7 +205,7 @@ static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec 
 {
     const char *params[] = {out};
     PGresult *res = NULL;
-    tg_status st = tg_db_exec(conn, "SELECT coalesce(obj_description($1::regclass, 'pg_class'), '')", 1,
+    tg_status st = tg_db_exec(conn, "SELECT COALESCE(pg_catalog.obj_description($1::pg_catalog.regclass, 'pg_class'), '')", 1,
                               params, &res, err);
     if (st)
         return st;
@@ -197,8 +218,8 @@ static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec 
         return TG_ERR_INPUT;
     }
     if ((st = tg_db_exec(conn,
-                         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
-                         " WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+                         "SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute"
+                         " WHERE attrelid = $1::pg_catalog.regclass AND attnum > 0 AND NOT attisdropped",
                          1, params, &res, err)))
         return st;
     bool *present = calloc(table->n_columns + 1, sizeof *present);
@@ -211,7 +232,7 @@ static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec 
         if (strcmp(name, "device_id") == 0 || strcmp(name, "run_id") == 0)
             continue;
         int c = tg_feature_table_find(table, name);
-        if (c >= 0 && strcmp(type, sql_type(table->columns[c].type)) == 0) {
+        if (c >= 0 && strcmp(type, tg_column_sql_type(table->columns[c].type)) == 0) {
             present[c] = true;
             continue;
         }
@@ -226,7 +247,7 @@ static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec 
         char *quoted = NULL;
         if (!(st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err)))
             st = execf(conn, err, "ALTER TABLE %s ADD COLUMN %s %s", out, quoted,
-                       sql_type(table->columns[c].type));
+                       tg_column_sql_type(table->columns[c].type));
         free(quoted);
     }
     free(present);
@@ -273,19 +294,14 @@ static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
     }
     PQclear(res);
 
-    /* Column types match the table: reconcile_columns made them bigint or double precision. */
+    /* Column types match the table: reconcile_columns gave each its type's SQL type. */
     tg_copy_header(&buf);
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
         tg_copy_row(&buf, (int16_t)(2 + table->n_columns));
         tg_copy_text(&buf, tg_twins_id(twins, v));
         tg_copy_int8(&buf, run_id);
-        for (size_t c = 0; c < table->n_columns; c++) {
-            double value = VECTOR(table->columns[c].values)[v];
-            if (table->columns[c].type == TG_COLUMN_BIGINT)
-                tg_copy_int8(&buf, (int64_t)value);
-            else
-                tg_copy_float8(&buf, value);
-        }
+        for (size_t c = 0; c < table->n_columns; c++)
+            tg_column_encode(&table->columns[c], v, &buf);
         if (buf.len >= COPY_FLUSH_BYTES && !(st = tg_interrupt_check("while writing features", err)))
             st = send_copy_data(conn, &buf, err);
     }
@@ -378,11 +394,11 @@ static void maybe_inject_fault(const char *point)
 
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
-                            json_t *stage_seconds, tg_error *err)
+                            json_t *stage_seconds, const json_t *warnings, tg_error *err)
 {
     double start = tg_time_now();
     bool in_transaction = false;
-    char *out = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL;
+    char *out = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL, *warnings_text = NULL;
     char lock_key[600], run_text[32], twin_count[32];
     tg_status st = tg_db_quote_name(conn, spec->output_table, "output.table", &out, err);
     if (st || (st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err)))
@@ -394,7 +410,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
         goto cleanup;
     in_transaction = true;
     /* One writer per output table at a time; readers are never blocked by this lock. */
-    if ((st = tg_db_exec(conn, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lock_params, NULL, err)) ||
+    if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params, NULL, err)) ||
         (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
         (st = create_if_missing(conn, out, err)) ||
         (st = reconcile_columns(conn, out, spec, table, err)) ||
@@ -406,19 +422,20 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     json_object_set_new(stage_seconds, "write", json_real(tg_time_now() - start));
     layers_text = json_dumps(layers, JSON_COMPACT | JSON_PRESERVE_ORDER);
     stages_text = json_dumps(stage_seconds, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!layers_text || !stages_text) {
+    warnings_text = json_dumps(warnings, JSON_COMPACT);
+    if (!layers_text || !stages_text || !warnings_text) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
     snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     snprintf(twin_count, sizeof twin_count, "%" IGRAPH_PRId, twins->n_twins);
-    const char *params[] = {run_text, twin_count, layers_text, stages_text};
+    const char *params[] = {run_text, twin_count, layers_text, stages_text, warnings_text};
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "UPDATE %s SET status = 'succeeded', finished_at = clock_timestamp(), twin_count = $2,"
-             " layers = $3::jsonb, stage_seconds = $4::jsonb WHERE run_id = $1",
+             "UPDATE %s SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), twin_count = $2,"
+             " layers = $3::jsonb, stage_seconds = $4::jsonb, warnings = $5::jsonb WHERE run_id = $1",
              runs);
-    if ((st = tg_db_exec(conn, sql, 4, params, NULL, err)))
+    if ((st = tg_db_exec(conn, sql, 5, params, NULL, err)))
         goto cleanup;
     maybe_inject_fault("before_commit");
     if (!(st = tg_interrupt_check("before committing the features", err)))
@@ -430,10 +447,12 @@ cleanup:
     free(runs);
     free(layers_text);
     free(stages_text);
+    free(warnings_text);
     return st;
 }
 
-void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, const tg_error *failure)
+void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, const tg_error *failure,
+                         const json_t *warnings)
 {
     char *runs = NULL;
     tg_error ignored = {0};
@@ -442,12 +461,19 @@ void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, cons
     char run_text[32], sql[512];
     snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     snprintf(sql, sizeof sql,
-             "UPDATE %s SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE run_id = $1",
+             "UPDATE %s SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), error = $2,"
+             " warnings = $3::jsonb WHERE run_id = $1",
              runs);
     char error[sizeof failure->message + sizeof failure->detail + 16];
     snprintf(error, sizeof error, "%s%s%s", failure->message, failure->detail[0] ? "\nDETAIL: " : "",
              failure->detail);
-    const char *params[] = {run_text, error};
-    tg_db_exec(conn, sql, 2, params, NULL, &ignored);
+    /* A message cut inside a multibyte character would make PostgreSQL refuse the whole UPDATE. */
+    tg_text_trim_partial_utf8(error);
+    char *warnings_text = warnings ? json_dumps(warnings, JSON_COMPACT) : NULL;
+    const char *params[] = {run_text, error, warnings_text};
+    if (tg_db_exec(conn, sql, 3, params, NULL, &ignored) != TG_OK)
+        fprintf(stderr, "twingraph: warning: could not mark run %" PRId64 " failed in %s: %s\n", run_id,
+                spec->runs_table, ignored.message);
+    free(warnings_text);
     free(runs);
 }

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
-#include "tg_compute.h"
+#include "tg_column.h"
 #include "tg_error.h"
 #include "tg_spec.h"
 #include "tg_twins.h"
@@ -28,9 +28,11 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
  * "write" entry is added here. */
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
-                            json_t *stage_seconds, tg_error *err);
+                            json_t *stage_seconds, const json_t *warnings, tg_error *err);
 
-/* Marks the run failed with the error's message. Best effort: a lost connection is ignored. */
-void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, const tg_error *failure);
+/* Marks the run failed with the error's message and the run's warnings (a JSON array, or
+ * NULL). Best effort: when that fails too, says so on stderr. */
+void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, const tg_error *failure,
+                         const json_t *warnings);
 
 #endif

@@ -83,7 +83,7 @@ static int command_validate(const char *path)
            spec.output_table);
     for (size_t f = 0; f < spec.n_features; f++)
         for (size_t c = 0; c < spec.features[f].n_columns; c++)
-            printf("  %s\n", spec.features[f].columns[c]);
+            printf("  %s %s\n", spec.features[f].columns[c].name, tg_column_sql_type(spec.features[f].columns[c].type));
     tg_spec_destroy(&spec);
     return 0;
 }

@@ -192,13 +192,15 @@ def run_and_fetch(ck, label, db, spec):
     return db.features(spec.get("output", {}).get("table", "features.device_features")), run_id, layers
 
 
-def job(layers, features, directed=False, simplify=True, on_dangling=None):
+def job(layers, features, directed=False, simplify=True, on_dangling=None, on_cycle=None):
     spec = {"source": {"devices": "twin.devices", "relationships": "twin.relationships"},
             "graph": {"directed": directed, "simplify": simplify, "layers": layers},
             "features": features,
             "output": {"table": "features.device_features"}}
     if on_dangling:
         spec["source"]["on_dangling"] = on_dangling
+    if on_cycle:
+        spec["graph"]["on_cycle"] = on_cycle
     return spec
 
 

@@ -1,6 +1,6 @@
 """Oracle: edge cases compared with networkx on the simplified graph - empty tables, one twin,
 only isolated twins (ids needing escapes, byte-order numbering of components), a disconnected
-graph, input self-loops and duplicate edges, hierarchy-only jobs, "simplify": false, dangling
+graph, input self-loops and duplicate edges, parent cycles (an error, or broken), hierarchy-only jobs, "simplify": false, dangling
 ids with "on_dangling": "drop", and a smaller rerun replacing a bigger table."""
 import sys
 
@@ -14,7 +14,7 @@ BOTH = ["hierarchy", "relationships"]
 
 
 def full_check(label, db, devices, rels, layers=BOTH, features=FEATURES, directed_too=True,
-               on_dangling=None):
+               on_dangling=None, on_cycle=None):
     """Runs the job on the loaded rows undirected (and directed) and compares every feature and
     the runs.layers counts with networkx. Edges naming no twin are left out (on_dangling drop).
     Every case loads fewer or other twins than the one before, so check_rows also verifies that
@@ -39,7 +39,7 @@ def full_check(label, db, devices, rels, layers=BOTH, features=FEATURES, directe
         graphs = {None: simple_graph(nodes, union, directed)}
         for l, edges in per_layer.items():
             graphs[l] = simple_graph(nodes, edges, directed)
-        spec = job(layers, features, directed=directed, on_dangling=on_dangling)
+        spec = job(layers, features, directed=directed, on_dangling=on_dangling, on_cycle=on_cycle)
         rows, run_id, lj = check_job(ck, lab, db, spec, graphs)
         check_layer_counts(ck, lab, lj, "union", len(nodes), graphs[None].number_of_edges(), len(union))
         for l, edges in per_layer.items():
@@ -69,7 +69,7 @@ with Database("oracle_edge") as db:
         for name in ("union", "hierarchy", "relationships"):
             check_layer_counts(ck, label, lj, name, 0, 0, 0)
         ck.equal(f"{label}: runs.layers['input']", (lj or {}).get("input"),
-                 {"twins": 0, "relationships": 0, "dropped_parents": 0, "dropped_relationships": 0})
+                 {"twins": 0, "relationships": 0, "dropped_parents": 0, "dropped_relationships": 0, "broken_cycles": 0})
 
     # --- only isolated twins; ids that need COPY escapes; byte-order component numbering -------
     odd = ["b", "B", "a10", "a9", "Z", "_x", "\u00e9t\u00e9", "\u00fc", "a", "A-1", "0", " lead", "~",
@@ -118,8 +118,17 @@ with Database("oracle_edge") as db:
             ("f", "e", "feeds"), ("f", "e", "feeds"), ("c", "e", "connectedTo"), ("g", "g", "feeds"),
             ("p", "c", "monitors"), ("c", "p", "monitors"), ("b", "c", "feeds"), ("i", "h", "feeds")]
     db.load(devices, rels)
-    full_check("self-loops and duplicates", db, devices, rels)
-    full_check("self-loops and duplicates hierarchy-only", db, devices, rels, layers=["hierarchy"])
+    # Parent cycles are an error naming them; "on_cycle": "break" makes the smallest id of each
+    # cycle a root, and the features then match networkx on the hierarchy without those links.
+    proc = run_job(db, job(BOTH, FEATURES), check=False)
+    ck.equal("parent cycles: exit code", proc.returncode, 1)
+    ck.true("parent cycles: the error counts the cycles and names their twins",
+            "2 cycles" in proc.stderr and '"d" -> "d"' in proc.stderr and '"h" -> "i" -> "h"' in proc.stderr,
+            proc.stderr)
+    broken = [(d, None) if d in ("d", "h") else (d, p) for d, p in devices]
+    lj = full_check("self-loops and duplicates", db, broken, rels, on_cycle="break")
+    ck.equal("broken cycles: runs.layers['input'].broken_cycles", (lj or {}).get("input", {}).get("broken_cycles"), 2)
+    full_check("self-loops and duplicates hierarchy-only", db, broken, rels, layers=["hierarchy"], on_cycle="break")
 
     # --- only kinds-restricted layers: quoted kind names, a kind no row has, overlapping layers --
     kdev = [(f"v{i}",) for i in range(9)]
@@ -133,13 +142,14 @@ with Database("oracle_edge") as db:
                features=FEATURES + [{"name": f, "layer": l} for f in ("degree", "component") for l in "ab"])
 
     # --- "simplify": false: degree is still distinct neighbours, components still match --------
-    db.load(devices, rels)         # the self-loops and duplicates again
+    db.load(devices, rels)         # the self-loops and duplicates again, parent cycles broken
     nodes = [d[0] for d in devices]
-    h, r = hierarchy_edges(devices), relationship_edges(rels)
+    h, r = hierarchy_edges(broken), relationship_edges(rels)
     for directed in (False, True):
         label = f"simplify false {'directed' if directed else 'undirected'}"
         spec = job(BOTH, ["degree", "component", "pagerank", {"name": "degree", "layer": "relationships"},
-                          {"name": "component", "layer": "hierarchy"}], directed=directed, simplify=False)
+                          {"name": "component", "layer": "hierarchy"}], directed=directed, simplify=False,
+                   on_cycle="break")
         rows, run_id, lj = run_and_fetch(ck, label, db, spec)
         check_rows(ck, label, db, nodes, run_id, spec_columns(spec))
         G = simple_graph(nodes, h + r, directed)

@@ -58,7 +58,7 @@ with Database("oracle_params") as db:
                 ck.close_tol(f"{name} {v}.{column}", rows[v][column], want, tol)
         comment = db.query("SELECT col_description('features.device_features'::regclass, attnum) FROM pg_attribute"
                            " WHERE attrelid = 'features.device_features'::regclass AND attname = 'h_out'")[0][0]
-        ck.true(f"{name}: h_out's comment names its parameters", "direction=out, cutoff=-1" in comment, comment)
+        ck.true(f"{name}: h_out's comment names its parameters", 'direction="out", cutoff=-1' in comment, comment)
 
 try:
     ck.finish("parameters")

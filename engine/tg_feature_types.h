@@ -1,0 +1,92 @@
+/* tg_feature_types.h - what a feature is: its definition in the registry, the entry a job makes of it, and what its compute function sees. */
+#ifndef TG_FEATURE_TYPES_H
+#define TG_FEATURE_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <igraph.h>
+
+#include "tg_column.h"
+#include "tg_error.h"
+#include "tg_param.h"
+#include "tg_tree.h"
+#include "tg_twins.h"
+
+#define TG_MAX_PARAMS 8
+
+typedef struct tg_feature_def tg_feature_def;
+
+/* One output column of a feature as the dictionary lists it. A per-layer entry appends
+ * "_<layer>" to base_name. Features whose columns depend on their parameters list a pattern
+ * here ("anc_<level>_id") and name the real columns in their plan function. */
+typedef struct {
+    const char *base_name;
+    tg_column_type type;
+    bool directed_only;     /* written only by directed jobs (in_degree, out_degree) */
+    const char *definition;
+} tg_column_def;
+
+/* A column a job entry writes. */
+typedef struct {
+    char name[TG_NAME_MAX];
+    tg_column_type type;
+    char *definition;       /* owned */
+} tg_column_plan;
+
+/* One feature entry of a job, resolved against the registry. */
+typedef struct {
+    const tg_feature_def *def;          /* borrowed from the registry */
+    int layer;                          /* index into the job's layers, or -1 for the union graph */
+    tg_param_value params[TG_MAX_PARAMS]; /* one per def->params, owned */
+    size_t n_columns;
+    tg_column_plan *columns;            /* owned, n_columns */
+    int input_entry, input_column;      /* the job column named by def->input_param, or -1 */
+} tg_feature_spec;
+
+/* What a compute function sees. Everything is borrowed for the duration of the call. */
+typedef struct {
+    const tg_twins *twins;          /* ids, parents, models, coordinates, twin-document values */
+    const tg_tree *tree;            /* the parent-link forest: parents-first order, depths, children */
+    const igraph_t *graph;          /* the entry's layer; simplified unless the job says otherwise */
+    const igraph_t *undirected;     /* the same graph with directions dropped and mutual edges merged
+                                       (== graph for simplified undirected jobs) */
+    const igraph_vector_t *weights; /* one per edge of graph, or NULL when the layer is unweighted */
+    bool directed;
+    const tg_param_value *params;   /* one per def->params, defaults filled in */
+    uint64_t seed;                  /* the job's seed; igraph's RNG is seeded with it before the call */
+    const tg_column *input;         /* the column named by def->input_param, or NULL */
+} tg_feature_input;
+
+/* Computes a feature: fills out[i], the i-th column the entry writes (initialised to the
+ * twins' count, typed as planned; see tg_column.h for the starting values). Long loops poll
+ * tg_interrupt_check. Returns TG_OK or fills err. */
+typedef tg_status (*tg_feature_compute_fn)(const tg_feature_input *in, tg_column *const *out, tg_error *err);
+
+/* Checks parameters together and appends the entry's columns with tg_feature_plan_column, for
+ * features whose columns depend on their parameters. path names the entry in messages. */
+typedef tg_status (*tg_feature_plan_fn)(tg_feature_spec *fs, bool directed, const char *path, tg_error *err);
+
+struct tg_feature_def {
+    const char *name;
+    const char *family;
+    const char *summary;     /* one line for `twingraph features` */
+    const char *reference;   /* the independent implementation the tests compare with */
+    const char *complexity;  /* time and memory, for the dictionary */
+    const tg_param_def *params;
+    size_t n_params;
+    const tg_column_def *columns;
+    size_t n_columns;
+    tg_feature_plan_fn plan; /* NULL: the entry writes the listed columns */
+    const char *input_param; /* a STRING parameter naming another numeric column of the job that
+                                this feature reads (computed first), or NULL */
+    tg_feature_compute_fn compute;
+};
+
+/* Appends a column named base_name to fs (the caller's spec code adds layer suffixes and
+ * renames); definition is copied. */
+tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_column_type type,
+                                 const char *definition, tg_error *err);
+
+#endif
