@@ -43,7 +43,7 @@ static void run_case(const char *root, const char *name)
             for (size_t c = 0; c < spec.features[f].n_columns; c++) {
                 if (columns[0])
                     strcat(columns, " ");
-                strcat(columns, spec.features[f].columns[c]);
+                strcat(columns, spec.features[f].columns[c].name);
             }
         CHECK_STR(columns, expected);
     }
@@ -66,7 +66,7 @@ static void check_defaults(void)
     CHECK_STR(spec.layers[1].name, "relationships");
     CHECK(spec.layers[1].kinds == NULL);
     CHECK_INT(spec.on_dangling, TG_DANGLING_ERROR);
-    CHECK_NEAR(spec.features[0].params[0], 0.85, 1e-15);
+    CHECK_NEAR(spec.features[0].params[0].number, 0.85, 1e-15);
     CHECK_INT(spec.features[0].layer, -1);
     CHECK_STR(spec.json, "{\"features\": [\"pagerank\"]}"); /* kept as written */
     tg_spec_destroy(&spec);
@@ -100,19 +100,19 @@ static void check_defaults(void)
     CHECK_INT(spec.layers[0].n_kinds, 2);
     CHECK_STR(spec.layers[0].kinds[1], "monitors");
     CHECK_INT(spec.features[0].layer, 0);
-    CHECK_NEAR(spec.features[0].params[0], 0.5, 1e-15);
-    CHECK_STR(spec.features[0].columns[0], "pagerank_feeds");
+    CHECK_NEAR(spec.features[0].params[0].number, 0.5, 1e-15);
+    CHECK_STR(spec.features[0].columns[0].name, "pagerank_feeds");
     tg_spec_destroy(&spec);
 
     /* A choice is stored as the index of the chosen string; the hint lists the choices. */
     CHECK_INT(tg_spec_load_string(&spec, "{\"features\": [{\"name\": \"harmonic\", \"direction\": \"all\"}]}", &err),
               TG_OK);
-    CHECK_NEAR(spec.features[0].params[0], 2, 0);
-    CHECK_NEAR(spec.features[0].params[1], -1, 0);
+    CHECK_INT(spec.features[0].params[0].choice, 2);
+    CHECK_NEAR(spec.features[0].params[1].number, -1, 0);
     tg_spec_destroy(&spec);
     CHECK_INT(tg_spec_load_string(&spec, "{\"features\": [{\"name\": \"harmonic\", \"direction\": \"up\"}]}", &err),
               TG_ERR_INPUT);
-    CHECK_CONTAINS(err.hint, "in, out, all");
+    CHECK_CONTAINS(err.hint, "in | out | all");
     tg_spec_destroy(&spec);
 
     /* Errors carry a hint where one helps; a missing file names the path. */
