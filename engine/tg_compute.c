@@ -42,7 +42,7 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
 /* Runs one entry, whose columns start at table->columns[first]. */
 static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *twins, const tg_tree *tree,
                                const tg_graph_set *graphs, tg_feature_table *table, const size_t *first_column,
-                               tg_error *err)
+                               tg_warnings *warnings, tg_error *err)
 {
     const tg_feature_spec *fs = &spec->features[f];
     const tg_layer_graph *layer = fs->layer >= 0 ? &graphs->layers[fs->layer] : &graphs->union_graph;
@@ -69,6 +69,8 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .seed = spec->seed,
         .input = fs->input_entry >= 0 ? &table->columns[first_column[fs->input_entry] + (size_t)fs->input_column]
                                       : NULL,
+        .doc_value = fs->doc_value,
+        .warnings = warnings,
     };
     double start = tg_time_now();
     fprintf(stderr, "twingraph: computing %s on %s (%" IGRAPH_PRId " twins, %" IGRAPH_PRId " edges)\n",
@@ -85,7 +87,8 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
 }
 
 tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const tg_tree *tree,
-                              const tg_graph_set *graphs, tg_feature_table *table, tg_error *err)
+                              const tg_graph_set *graphs, tg_feature_table *table, tg_warnings *warnings,
+                              tg_error *err)
 {
     memset(table, 0, sizeof *table);
     size_t n = tg_spec_column_count(spec);
@@ -115,7 +118,7 @@ tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const 
         for (size_t f = 0; f < spec->n_features; f++) {
             if ((spec->features[f].def->input_param != NULL) != (pass == 1))
                 continue;
-            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, err)))
+            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, warnings, err)))
                 goto cleanup;
         }
 cleanup:

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TG_COPY_MAX_FIELDS 16
+#define TG_COPY_MAX_FIELDS 64
 
 /* Decodes one COPY text-format line in place into at most max_fields fields (NULL for \N).
  * line[len] must be writable (libpq's buffers end with a NUL there). Written by hand because

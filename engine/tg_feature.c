@@ -7,6 +7,7 @@
 #include "tg_community.h"
 #include "tg_hierarchy.h"
 #include "tg_neighbourhood.h"
+#include "tg_twinstate.h"
 
 /* The families, in dictionary order; each lists its own entries. */
 static const struct {
@@ -17,6 +18,7 @@ static const struct {
     {tg_neighbourhood_features, &tg_neighbourhood_feature_count},
     {tg_community_features, &tg_community_feature_count},
     {tg_hierarchy_features, &tg_hierarchy_feature_count},
+    {tg_twinstate_features, &tg_twinstate_feature_count},
 };
 #define N_FAMILIES (sizeof families / sizeof families[0])
 

@@ -13,6 +13,7 @@
 #include "tg_param.h"
 #include "tg_tree.h"
 #include "tg_twins.h"
+#include "tg_warnings.h"
 
 #define TG_MAX_PARAMS 8
 
@@ -43,6 +44,7 @@ typedef struct {
     size_t n_columns;
     tg_column_plan *columns;            /* owned, n_columns */
     int input_entry, input_column;      /* the job column named by def->input_param, or -1 */
+    int doc_value;                      /* index of def->path_param's path in tg_twins.doc_offset, or -1 */
 } tg_feature_spec;
 
 /* What a compute function sees. Everything is borrowed for the duration of the call. */
@@ -57,6 +59,9 @@ typedef struct {
     const tg_param_value *params;   /* one per def->params, defaults filled in */
     uint64_t seed;                  /* the job's seed; igraph's RNG is seeded with it before the call */
     const tg_column *input;         /* the column named by def->input_param, or NULL */
+    int doc_value;                  /* the twin-document value of def->path_param (index for
+                                       tg_twins_doc_value), or -1 */
+    tg_warnings *warnings;          /* the run's warnings (tg_warn accepts NULL) */
 } tg_feature_input;
 
 /* Computes a feature: fills out[i], the i-th column the entry writes (initialised to the
@@ -81,6 +86,8 @@ struct tg_feature_def {
     tg_feature_plan_fn plan; /* NULL: the entry writes the listed columns */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
+    const char *path_param;  /* a STRING parameter holding a path into the twin document
+                                ("properties.reported.firmware") whose value ingest extracts, or NULL */
     tg_feature_compute_fn compute;
 };
 

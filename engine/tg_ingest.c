@@ -94,7 +94,7 @@ static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *e
                      f[3] ? f[3] : "NULL", f[4] ? f[4] : "NULL");
         lat = lon = NAN;
     }
-    return tg_twins_add(ctx->twins, f[0], f[1], f[2], lat, lon, NULL, err);
+    return tg_twins_add(ctx->twins, f[0], f[1], f[2], lat, lon, (const char *const *)f + 5, err);
 }
 
 static tg_status on_relationship(void *context, char **f, size_t n_fields, tg_error *err)
@@ -130,13 +130,69 @@ static tg_status on_relationship(void *context, char **f, size_t n_fields, tg_er
     return tg_twins_add_relationship(ctx->twins, f[0], f[1], f[2], ctx->values, err);
 }
 
+/* "(<column> #> ARRAY['a', 'b']::text[])::text" for path "a.b": the jsonb at that path as text
+ * (a JSON null when absent, so NULL; a string keeps its quotes). The keys are quoted literals. */
+static tg_status json_path_expression(PGconn *conn, const char *column, const char *path, char **out, tg_error *err)
+{
+    size_t size = strlen(column) + 3 * strlen(path) + 64, len;
+    char *copy = strdup(path);
+    if (!copy || !(*out = malloc(size))) {
+        free(copy);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    len = (size_t)snprintf(*out, size, "(%s #> ARRAY[", column);
+    tg_status st = TG_OK;
+    char *save = NULL;
+    bool first = true;
+    for (char *key = strtok_r(copy, ".", &save); key && !st; key = strtok_r(NULL, ".", &save), first = false) {
+        char *literal = NULL;
+        if ((st = tg_db_quote_literal(conn, key, &literal, err)))
+            break;
+        if (len + strlen(literal) + 32 > size) {
+            size = 2 * (len + strlen(literal) + 32);
+            char *grown = realloc(*out, size);
+            if (!grown) {
+                free(literal);
+                st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        len += (size_t)snprintf(*out + len, size - len, "%s%s", first ? "" : ", ", literal);
+        free(literal);
+    }
+    free(copy);
+    if (!st)
+        snprintf(*out + len, size - len, "]::text[])::text");
+    return st;
+}
+
+/* The SQL expression of a relationship value: "properties.a.b" is the jsonb at that path of the
+ * properties column (a number prints as one; a string keeps its quotes and so is refused),
+ * anything else a column of the source. */
+static tg_status value_expression(PGconn *conn, const char *value, char **out, tg_error *err)
+{
+    const char *prefix = "properties.";
+    if (strncmp(value, prefix, strlen(prefix)) == 0)
+        return json_path_expression(conn, "properties", value + strlen(prefix), out, err);
+    char *column = NULL;
+    tg_status st = tg_db_quote_ident(conn, value, &column, err);
+    if (st)
+        return st;
+    size_t size = strlen(column) + 16;
+    if ((*out = malloc(size)))
+        snprintf(*out, size, "%s::text", column);
+    free(column);
+    return *out ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+}
+
 static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins, tg_warnings *warnings,
                               tg_error *err)
 {
     static const char *const required[] = {"device_id", NULL};
-    static const char *const optional[] = {"parent_id", "model", "lat", "lon", NULL};
+    static const char *const optional[] = {"parent_id", "model", "lat", "lon", "twin", NULL};
     static const char *const casts[] = {"text", "text", "float8", "float8"};
-    bool has[4];
+    bool has[5];
     char *quoted = NULL, *query = NULL;
     tg_status st = tg_db_quote_name(conn, spec->devices_source, "source.devices", &quoted, err);
     if (st || (st = source_columns(conn, quoted, spec->devices_source, required, optional, has, err)))
@@ -150,10 +206,38 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
     for (int i = 0; i < 4; i++)
         len += snprintf(query + len, size - (size_t)len, ", %s::%s", has[i] ? optional[i] : "NULL",
                         casts[i]);
+    /* Only the values the job's features name leave the database, not whole twin documents. */
+    if (spec->n_doc_paths && !has[4]) {
+        st = tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has no column \"twin\" for the path \"%s\"",
+                          spec->devices_source, spec->doc_paths[0]);
+        tg_error_hint(err, "the twin document is a jsonb column named twin (see README, \"Your own tables\")");
+        goto cleanup;
+    }
+    if (spec->n_doc_paths + 5 > TG_COPY_MAX_FIELDS) {
+        st = tg_error_set(err, TG_ERR_INPUT, "job spec: features read %zu different twin-document paths; at most %d",
+                          spec->n_doc_paths, TG_COPY_MAX_FIELDS - 5);
+        goto cleanup;
+    }
+    for (size_t k = 0; k < spec->n_doc_paths; k++) {
+        char *expression = NULL;
+        if ((st = json_path_expression(conn, "twin", spec->doc_paths[k], &expression, err)))
+            goto cleanup;
+        size += strlen(expression) + 4;
+        char *grown = realloc(query, size);
+        if (!grown) {
+            free(expression);
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            goto cleanup;
+        }
+        query = grown;
+        len += snprintf(query + len, size - (size_t)len, ", %s", expression);
+        free(expression);
+    }
     /* Byte order (COLLATE "C") makes vertex ids, and so component ids, independent of locale. */
     snprintf(query + len, size - (size_t)len, " FROM %s ORDER BY device_id::text COLLATE \"C\"", quoted);
+    twins->n_doc_values = spec->n_doc_paths;
     row_context ctx = {.twins = twins, .spec = spec, .source = spec->devices_source};
-    st = tg_db_copy_out(conn, query, 5, on_device, &ctx, err);
+    st = tg_db_copy_out(conn, query, 5 + spec->n_doc_paths, on_device, &ctx, err);
     if (!st && ctx.bad_locations > 0)
         tg_warn(warnings, "%" IGRAPH_PRId " twin%s of %s %s an invalid location (first: %s); %s", ctx.bad_locations,
                 ctx.bad_locations == 1 ? "" : "s", spec->devices_source, ctx.bad_locations == 1 ? "has" : "have",
@@ -198,55 +282,6 @@ static tg_status kind_filter(PGconn *conn, const tg_spec *spec, char **out, tg_e
     snprintf(sql + len, size - len, ")");
     *out = sql;
     return TG_OK;
-}
-
-/* The SQL expression of a relationship value: "properties.a.b" is the jsonb at that path of
- * the properties column (as text: a number prints as one, a string keeps its quotes and so is
- * refused), anything else a column of the source. */
-static tg_status value_expression(PGconn *conn, const char *value, char **out, tg_error *err)
-{
-    const char *prefix = "properties.";
-    if (strncmp(value, prefix, strlen(prefix)) != 0) {
-        char *column = NULL;
-        tg_status st = tg_db_quote_ident(conn, value, &column, err);
-        if (st)
-            return st;
-        size_t size = strlen(column) + 16;
-        if ((*out = malloc(size)))
-            snprintf(*out, size, "%s::text", column);
-        free(column);
-        return *out ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    }
-    size_t size = strlen(value) * 3 + 64, len;
-    if (!(*out = malloc(size)))
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    len = (size_t)snprintf(*out, size, "(properties #> ARRAY[");
-    char *path = strdup(value + strlen(prefix));
-    if (!path)
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    tg_status st = TG_OK;
-    char *save = NULL;
-    for (char *key = strtok_r(path, ".", &save); key && !st; key = strtok_r(NULL, ".", &save)) {
-        char *literal = NULL;
-        if ((st = tg_db_quote_literal(conn, key, &literal, err)))
-            break;
-        if (len + strlen(literal) + 32 > size) {
-            size = 2 * (len + strlen(literal) + 32);
-            char *grown = realloc(*out, size);
-            if (!grown) {
-                free(literal);
-                st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-                break;
-            }
-            *out = grown;
-        }
-        len += (size_t)snprintf(*out + len, size - len, "%s%s", (*out)[len - 1] == '[' ? "" : ", ", literal);
-        free(literal);
-    }
-    free(path);
-    if (!st)
-        snprintf(*out + len, size - len, "]::text[])::text");
-    return st;
 }
 
 static tg_status read_relationships(PGconn *conn, const tg_spec *spec, tg_twins *twins, tg_error *err)

@@ -197,7 +197,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
 
     t = tg_time_now();
     if ((st = tg_interrupt_check("after building the graphs", err)) ||
-        (st = tg_compute_features(spec, &twins, &tree, &graphs, &table, err)))
+        (st = tg_compute_features(spec, &twins, &tree, &graphs, &table, &warnings, err)))
         goto cleanup;
     json_object_set_new(stages, "compute", json_real(tg_time_now() - t));
 

@@ -362,7 +362,7 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
         tg_error_hint(err, "run `twingraph features` for the list of features");
         return TG_ERR_INPUT;
     }
-    fs->input_entry = fs->input_column = -1;
+    fs->input_entry = fs->input_column = fs->doc_value = -1;
     const char *column = NULL;
     if (json_is_object(entry)) {
         const char *key;
@@ -510,6 +510,38 @@ static bool needs_relationships(const tg_spec *spec)
     return false;
 }
 
+/* Index of value in *list (appended when new), or -1 when out of memory. */
+static int intern_text(char ***list, size_t *n, const char *value)
+{
+    for (size_t k = 0; k < *n; k++)
+        if (strcmp((*list)[k], value) == 0)
+            return (int)k;
+    char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    *list = grown;
+    if (!(grown[*n] = strdup(value)))
+        return -1;
+    return (int)(*n)++;
+}
+
+/* Lists each path into the twin document that a feature reads once, and points the entries at it. */
+static tg_status collect_doc_paths(tg_spec *spec, tg_error *err)
+{
+    for (size_t f = 0; f < spec->n_features; f++) {
+        tg_feature_spec *fs = &spec->features[f];
+        if (!fs->def->path_param)
+            continue;
+        const char *path = fs->params[tg_feature_param_index(fs->def, fs->def->path_param)].string;
+        if (path[0] == '.' || path[strlen(path) - 1] == '.' || strstr(path, ".."))
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"features[%zu].%s\" must be keys joined by dots, not \"%s\"",
+                                f, fs->def->path_param, path);
+        if ((fs->doc_value = intern_text(&spec->doc_paths, &spec->n_doc_paths, path)) < 0)
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    return TG_OK;
+}
+
 /* Lists each distinct relationship value the layers weigh by once, and points the layers at it. */
 static tg_status collect_rel_values(tg_spec *spec, tg_error *err)
 {
@@ -517,19 +549,8 @@ static tg_status collect_rel_values(tg_spec *spec, tg_error *err)
         tg_layer_spec *layer = &spec->layers[i];
         if (!layer->weight)
             continue;
-        size_t k = 0;
-        while (k < spec->n_rel_values && strcmp(spec->rel_values[k], layer->weight) != 0)
-            k++;
-        if (k == spec->n_rel_values) {
-            char **grown = realloc(spec->rel_values, (k + 1) * sizeof *grown);
-            if (!grown)
-                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            spec->rel_values = grown;
-            if (!(spec->rel_values[k] = strdup(layer->weight)))
-                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            spec->n_rel_values++;
-        }
-        layer->weight_value = (int)k;
+        if ((layer->weight_value = intern_text(&spec->rel_values, &spec->n_rel_values, layer->weight)) < 0)
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     }
     return TG_OK;
 }
@@ -560,7 +581,8 @@ static tg_status parse_document(tg_spec *spec, json_t *doc, tg_error *err)
         (st = parse_features(spec, json_object_get(doc, "features"), err)) ||
         (st = parse_output(spec, json_object_get(doc, "output"), err)) ||
         (st = parse_seed(spec, json_object_get(doc, "seed"), err)) ||
-        (st = collect_rel_values(spec, err)))
+        (st = collect_rel_values(spec, err)) ||
+        (st = collect_doc_paths(spec, err)))
         return st;
     if (!needs_relationships(spec)) {
         free(spec->relationships_source);
@@ -641,6 +663,9 @@ void tg_spec_destroy(tg_spec *spec)
     for (size_t i = 0; i < spec->n_rel_values; i++)
         free(spec->rel_values[i]);
     free(spec->rel_values);
+    for (size_t i = 0; i < spec->n_doc_paths; i++)
+        free(spec->doc_paths[i]);
+    free(spec->doc_paths);
     for (size_t f = 0; f < spec->n_features; f++) {
         tg_feature_spec *fs = &spec->features[f];
         for (size_t p = 0; p < TG_MAX_PARAMS; p++)

@@ -29,6 +29,9 @@ typedef struct {
     char **rel_values;           /* the numeric relationship values layers read ("properties.length_m" or a
                                     column), each once; tg_layer_spec.weight_value indexes this */
     size_t n_rel_values;
+    char **doc_paths;            /* paths into the devices' twin document that features read, each once;
+                                    tg_feature_spec.doc_value indexes this */
+    size_t n_doc_paths;
     tg_feature_spec *features;
     size_t n_features;
     uint64_t seed;               /* top-level "seed", TG_DEFAULT_SEED when absent */
