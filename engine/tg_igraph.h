@@ -7,7 +7,8 @@
 #include "tg_error.h"
 
 /* Replaces igraph's default error handler, which aborts the process, with one that records
- * the reason and returns the error code to the caller; warnings go to stderr. Call once at
+ * the reason and returns the error code to the caller; warnings go to stderr. Also limits
+ * igraph's OpenMP parts to one thread, so results are reproducible to the bit. Call once at
  * start-up, before any igraph call. */
 void tg_igraph_install_handlers(void);
 
