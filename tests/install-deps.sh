@@ -11,7 +11,7 @@ packages=(
     libigraph-dev libjansson-dev libgeos-dev libpq-dev uthash-dev   # engine libraries
     postgresql postgresql-client                                    # throwaway clusters for tests and the demo
     python3 python3-networkx python3-numpy python3-scipy            # oracle tests (networkx needs numpy, scipy)
-    python3-igraph python3-psycopg2                                 # oracle and integration tests
+    python3-igraph python3-psycopg2 python3-rdflib                  # oracle and integration tests (rdflib reads Brick)
 )
 
 missing=()
