@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tg_copy.h"
 
@@ -17,8 +18,76 @@ static void chomp_into(char *dst, size_t size, const char *src)
         dst[--n] = '\0';
 }
 
+void tg_db_redact(char *text, size_t size, const char *secret)
+{
+    if (!secret || !secret[0] || size == 0)
+        return;
+    char *copy = strdup(text);
+    if (!copy) {
+        text[0] = '\0'; /* no memory to mask: say nothing rather than the secret */
+        return;
+    }
+    size_t n = strlen(secret), len = 0;
+    text[0] = '\0';
+    for (const char *from = copy; *from && len + 1 < size;) {
+        const char *at = strstr(from, secret);
+        size_t keep = at ? (size_t)(at - from) : strlen(from);
+        len += (size_t)snprintf(text + len, size - len, "%.*s%s", (int)keep, from, at ? "********" : "");
+        if (!at)
+            break;
+        from = at + n;
+    }
+    free(copy);
+}
+
+/* Whether a connection string may hold a password: a password keyword, or a URI whose user
+ * part has a colon. libpq's parse errors quote the offending token, which may then be secret. */
+static bool may_hold_password(const char *conninfo)
+{
+    for (const char *c = conninfo; *c; c++)
+        if (strncasecmp(c, "password", 8) == 0)
+            return true;
+    const char *scheme = strstr(conninfo, "://");
+    if (!scheme)
+        return false;
+    const char *at = strchr(scheme + 3, '@');
+    const char *colon = strchr(scheme + 3, ':');
+    return at && colon && colon < at;
+}
+
+/* The password a conninfo string names (a new string the caller frees), or NULL. */
+static char *password_of(const char *conninfo)
+{
+    char *ignored = NULL, *secret = NULL;
+    PQconninfoOption *options = PQconninfoParse(conninfo, &ignored);
+    PQfreemem(ignored);
+    for (PQconninfoOption *o = options; o && o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val)
+            secret = strdup(o->val);
+    PQconninfoFree(options);
+    return secret;
+}
+
 tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
 {
+    if (conninfo && conninfo[0]) {
+        char *reason = NULL;
+        PQconninfoOption *options = PQconninfoParse(conninfo, &reason);
+        if (!options) {
+            char detail[sizeof err->detail];
+            chomp_into(detail, sizeof detail, reason);
+            PQfreemem(reason);
+            tg_error_set(err, TG_ERR_DB, "could not parse the connection string");
+            /* libpq's reason quotes the offending token, which may be (part of) the password. */
+            if (may_hold_password(conninfo))
+                tg_error_detail(err, "libpq's reason is not shown because it may quote the password");
+            else
+                tg_error_detail(err, "%s", detail);
+            tg_error_hint(err, "use key=value pairs or a postgresql:// URI; percent-encode special characters in a URI");
+            return TG_ERR_DB;
+        }
+        PQconninfoFree(options);
+    }
     /* expand_dbname lets "dbname" carry a whole conninfo string or URI. */
     /* UTF8 on the wire: the COPY codec works byte by byte, which is only safe in an encoding
      * where no multibyte character contains a backslash byte (SJIS, BIG5, GBK do). */
@@ -30,6 +99,11 @@ tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
     if (PQstatus(*conn) != CONNECTION_OK) {
         char reason[sizeof err->detail];
         chomp_into(reason, sizeof reason, PQerrorMessage(*conn));
+        /* libpq does not echo passwords after parsing, but a message never gets the chance. */
+        char *secret = conninfo && conninfo[0] ? password_of(conninfo) : NULL;
+        tg_db_redact(reason, sizeof reason, secret);
+        tg_db_redact(reason, sizeof reason, getenv("PGPASSWORD"));
+        free(secret);
         tg_error_set(err, TG_ERR_DB, "could not connect to PostgreSQL");
         tg_error_detail(err, "%s", reason);
         tg_error_hint(err, "pass a conninfo string or URI with --db, or set PGHOST, PGPORT, PGDATABASE, PGUSER");

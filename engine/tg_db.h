@@ -11,8 +11,12 @@
 
 /* Connects with a libpq conninfo string or URI; NULL or "" uses the PG* environment variables.
  * On success *conn is a new connection the caller closes with PQfinish. Error messages never
- * contain the password (libpq does not echo it). */
+ * contain the password: a string that does not parse is refused without libpq's reason when it
+ * may hold one, and the password is masked in every other message. */
 tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err);
+
+/* Replaces every occurrence of secret in text (a buffer of size bytes) with asterisks. */
+void tg_db_redact(char *text, size_t size, const char *secret);
 
 /* Quotes a table name written "table" or "schema.table" part by part with PQescapeIdentifier.
  * Parts are taken literally (case-sensitive, no quotes needed in the spec). Returns a new
