@@ -120,20 +120,10 @@ static tg_status check_output(PGconn *conn, const char *key, const char *name, c
     return TG_OK;
 }
 
-/* pg_catalog, information_schema and pg_toast belong to the system. */
-static tg_status check_not_system(const char *key, const char *name, tg_error *err)
-{
-    if (strncmp(name, "pg_", 3) == 0 || strncmp(name, "information_schema.", 19) == 0)
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must not be in a system schema, not \"%s\"", key, name);
-    return TG_OK;
-}
-
 tg_status tg_preflight_check(PGconn *conn, const tg_spec *spec, tg_error *err)
 {
     tg_status st;
-    if ((st = check_not_system("output.table", spec->output_table, err)) ||
-        (st = check_not_system("output.runs", spec->runs_table, err)) ||
-        (st = check_source(conn, "source.devices", spec->devices_source, "{device_id}", err)))
+    if ((st = check_source(conn, "source.devices", spec->devices_source, "{device_id}", err)))
         return st;
     if (spec->relationships_source &&
         (st = check_source(conn, "source.relationships", spec->relationships_source, "{source_id,target_id,kind}", err)))

@@ -180,8 +180,11 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     fprintf(stderr, "twingraph: run %" PRId64 " started; reading %s\n", run_id, spec->devices_source);
 
     t = tg_time_now();
+    double max_shrink = options->allow_shrink ? 1.0 : spec->max_shrink;
+    /* The shrink guard runs again under the write lock; here it fails early, before compute. */
     if ((st = tg_ingest_read(conn, spec, &twins, &warnings, err)) ||
-        (st = tg_tree_build(&tree, &twins, spec->break_cycles, &warnings, err)))
+        (st = tg_tree_build(&tree, &twins, spec->break_cycles, &warnings, err)) ||
+        (st = tg_write_check_shrink(conn, spec, twins.n_twins, max_shrink, err)))
         goto cleanup;
     json_object_set_new(stages, "read", json_real(tg_time_now() - t));
     fprintf(stderr, "twingraph: read %" IGRAPH_PRId " twins and %" IGRAPH_PRId " relationships in %.2f s\n",
@@ -203,7 +206,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
 
     fprintf(stderr, "twingraph: writing %s\n", spec->output_table);
     if ((st = tg_interrupt_check("after computing the features", err)) ||
-        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, err)))
+        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, max_shrink, err)))
         goto cleanup;
     if (options->summary)
         print_summary(options->summary, spec, run_id, tg_time_now() - start, &twins, &tree, &graphs, &table,

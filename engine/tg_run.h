@@ -2,6 +2,7 @@
 #ifndef TG_RUN_H
 #define TG_RUN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "tg_error.h"
@@ -11,6 +12,7 @@ typedef struct {
     const char *conninfo;   /* libpq conninfo or URI; NULL or "" for the PG* environment */
     FILE *summary;          /* where the result summary goes (stdout), or NULL for none */
     int top;                /* twins listed per ranking in the summary */
+    bool allow_shrink;      /* --allow-shrink: replace the features however many twins are gone */
 } tg_run_options;
 
 /* Runs the job. Progress goes to stderr, the summary to options->summary. A run that fails

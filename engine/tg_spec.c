@@ -488,17 +488,38 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
     return TG_OK;
 }
 
+/* pg_catalog, pg_toast, information_schema and every pg_* schema belong to the system. */
+static tg_status check_not_system_schema(const char *key, const char *name, tg_error *err)
+{
+    if (strncmp(name, "pg_", 3) == 0 || strncmp(name, "information_schema.", 19) == 0)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must not be in a system schema, not \"%s\"", key,
+                            name);
+    return TG_OK;
+}
+
 static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err)
 {
-    static const char *const keys[] = {"table", "runs", NULL};
+    static const char *const keys[] = {"table", "runs", "max_shrink", NULL};
     tg_status st;
     if (output && !json_is_object(output))
         return wrong_type(err, "output", "an object", output);
     if (output && (st = check_keys(output, "output", keys, err)))
         return st;
     if ((st = get_table_name(output, "table", "output.table", DEFAULT_OUTPUT, &spec->output_table, err)) ||
-        (st = get_table_name(output, "runs", "output.runs", DEFAULT_RUNS, &spec->runs_table, err)))
+        (st = get_table_name(output, "runs", "output.runs", DEFAULT_RUNS, &spec->runs_table, err)) ||
+        (st = check_not_system_schema("output.table", spec->output_table, err)) ||
+        (st = check_not_system_schema("output.runs", spec->runs_table, err)))
         return st;
+    spec->max_shrink = TG_DEFAULT_MAX_SHRINK;
+    const json_t *shrink = json_object_get(output, "max_shrink");
+    if (shrink) {
+        if (!json_is_number(shrink))
+            return wrong_type(err, "output.max_shrink", "a number", shrink);
+        spec->max_shrink = json_number_value(shrink);
+        if (!(spec->max_shrink >= 0 && spec->max_shrink <= 1))
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.max_shrink\" must be within 0..1, not %.17g",
+                                spec->max_shrink);
+    }
     return TG_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "tg_layer.h"
 
 #define TG_DEFAULT_SEED 42
+#define TG_DEFAULT_MAX_SHRINK 0.5
 
 typedef enum { TG_DANGLING_ERROR, TG_DANGLING_DROP } tg_dangling_policy;
 
@@ -37,6 +38,8 @@ typedef struct {
     uint64_t seed;               /* top-level "seed", TG_DEFAULT_SEED when absent */
     char *output_table;
     char *runs_table;
+    double max_shrink;           /* "output.max_shrink": the largest share of the previous run's twins a
+                                    replacement may lose (1: any) */
     char *json;                  /* the spec as written, for the runs table */
 } tg_spec;
 

@@ -382,6 +382,35 @@ static tg_status check_not_superseded(PGconn *conn, const tg_spec *spec, const c
     return st;
 }
 
+tg_status tg_write_check_shrink(PGconn *conn, const tg_spec *spec, igraph_integer_t new_rows, double max_shrink,
+                                tg_error *err)
+{
+    char *out = NULL;
+    PGresult *res = NULL;
+    bool exists = false;
+    tg_status st = tg_db_quote_name(conn, spec->output_table, "output.table", &out, err);
+    if (st || (st = table_exists(conn, out, &exists, err)) || !exists)
+        goto cleanup;
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT pg_catalog.count(*) FROM %s", out);
+    if ((st = tg_db_exec(conn, sql, 0, NULL, &res, err)))
+        goto cleanup;
+    long long old_rows = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    /* An empty source must not silently wipe a populated feature table. */
+    if (old_rows > 0 && (double)(old_rows - new_rows) > max_shrink * (double)old_rows) {
+        st = tg_error_set(err, TG_ERR_INPUT, "refusing to replace %lld rows of %s with %" IGRAPH_PRId " rows", old_rows,
+                          spec->output_table, new_rows);
+        tg_error_detail(err, "The replacement would lose %.0f%% of the twins; \"output.max_shrink\" allows %.0f%%.",
+                        100.0 * (double)(old_rows - new_rows) / (double)old_rows, 100.0 * max_shrink);
+        tg_error_hint(err, "check the devices source; if the smaller set is right, pass --allow-shrink or set "
+                           "\"output\": {\"max_shrink\": 1}");
+    }
+cleanup:
+    PQclear(res);
+    free(out);
+    return st;
+}
+
 /* A testing hook that stands for a process killed mid-write; see tests/integration. */
 static void maybe_inject_fault(const char *point)
 {
@@ -394,7 +423,7 @@ static void maybe_inject_fault(const char *point)
 
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
-                            json_t *stage_seconds, const json_t *warnings, tg_error *err)
+                            json_t *stage_seconds, const json_t *warnings, double max_shrink, tg_error *err)
 {
     double start = tg_time_now();
     bool in_transaction = false;
@@ -412,6 +441,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     /* One writer per output table at a time; readers are never blocked by this lock. */
     if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params, NULL, err)) ||
         (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
+        (st = tg_write_check_shrink(conn, spec, twins->n_twins, max_shrink, err)) ||
         (st = create_if_missing(conn, out, err)) ||
         (st = reconcile_columns(conn, out, spec, table, err)) ||
         (st = execf(conn, err, "DELETE FROM %s", out)) ||

@@ -23,12 +23,18 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
  * 'succeeded' with its layer counts and stage seconds in the same commit. Readers see the
  * complete previous set until the commit and the complete new set after it. Columns the job no
  * longer writes are dropped, new ones added. On error the transaction is rolled back and the
- * previous contents are untouched.
+ * previous contents are untouched. A replacement that would lose more than max_shrink of the
+ * rows is refused (see tg_write_check_shrink).
  * layers: borrowed JSON object of per-layer counts. stage_seconds: borrowed JSON object; the
  * "write" entry is added here. */
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
-                            json_t *stage_seconds, const json_t *warnings, tg_error *err);
+                            json_t *stage_seconds, const json_t *warnings, double max_shrink, tg_error *err);
+
+/* Refuses (TG_ERR_INPUT, naming both counts) to replace the output table's rows with new_rows
+ * when that loses more than max_shrink (0..1) of them; an absent or empty table passes. */
+tg_status tg_write_check_shrink(PGconn *conn, const tg_spec *spec, igraph_integer_t new_rows, double max_shrink,
+                                tg_error *err);
 
 /* Marks the run failed with the error's message and the run's warnings (a JSON array, or
  * NULL). Best effort: when that fails too, says so on stderr. */

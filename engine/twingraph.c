@@ -24,7 +24,7 @@ static void print_usage(FILE *out)
     fputs("twingraph - graph features of digital-twin topology, from PostgreSQL back to PostgreSQL\n"
           "\n"
           "Usage:\n"
-          "  twingraph run JOB.json [--db CONNINFO] [--top N]\n"
+          "  twingraph run JOB.json [--db CONNINFO] [--top N] [--allow-shrink]\n"
           "                          read twins, build the layered graph, compute the job's features\n"
           "                          and replace the output table atomically\n"
           "  twingraph validate JOB.json\n"
@@ -36,6 +36,7 @@ static void print_usage(FILE *out)
           "  --db CONNINFO   libpq conninfo string or URI (\"host=/tmp dbname=twins\",\n"
           "                  \"postgresql://user@host/db\"); default: the PG* environment variables\n"
           "  --top N         twins listed per ranking in the run summary (default 5, 0 for none)\n"
+          "  --allow-shrink  replace the features even when the twins are far fewer than last time\n"
           "\n"
           "Exit codes: 0 success, 1 invalid job spec or twin data (or an internal error),\n"
           "            2 invalid command line, 3 database error (connection or SQL),\n"
@@ -91,12 +92,14 @@ static int command_validate(const char *path)
 static int command_run(int argc, char **argv)
 {
     const char *job = NULL;
-    tg_run_options options = {NULL, stdout, 5};
+    tg_run_options options = {.conninfo = NULL, .summary = stdout, .top = 5, .allow_shrink = false};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0) {
             if (++i == argc)
                 return usage_error("%s needs a value", "--db");
             options.conninfo = argv[i];
+        } else if (strcmp(argv[i], "--allow-shrink") == 0) {
+            options.allow_shrink = true;
         } else if (strcmp(argv[i], "--top") == 0) {
             char *end;
             if (++i == argc)

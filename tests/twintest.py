@@ -133,9 +133,10 @@ def run_twingraph(args, db=None, env_extra=None, check=True):
     return proc
 
 
-def start_job(db, spec, stdout=subprocess.DEVNULL):
+def start_job(db, spec, stdout=subprocess.DEVNULL, allow_shrink=True):
     """Starts `twingraph run` on spec against db in the background; stderr is piped (text)."""
-    return subprocess.Popen([twingraph_binary(), "run", write_job(spec), "--db", db.conninfo],
+    return subprocess.Popen([twingraph_binary(), "run", write_job(spec), "--db", db.conninfo]
+                            + (["--allow-shrink"] if allow_shrink else []),
                             stdout=stdout, stderr=subprocess.PIPE, text=True)
 
 
@@ -149,8 +150,10 @@ def wait_job(proc, timeout=30):
     return err
 
 
-def run_job(db, spec, **kwargs):
-    return run_twingraph(["run", write_job(spec)], db=db, **kwargs)
+def run_job(db, spec, allow_shrink=True, **kwargs):
+    """Runs spec against db. Tests load smaller datasets into one table on purpose, so the shrink
+    guard is off unless allow_shrink=False (the guard's own test)."""
+    return run_twingraph(["run", write_job(spec)] + (["--allow-shrink"] if allow_shrink else []), db=db, **kwargs)
 
 
 def tolerance(column):
