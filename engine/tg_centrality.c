@@ -46,6 +46,12 @@ static tg_status compute_harmonic(const tg_feature_input *in, tg_column *const *
     return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute harmonic centrality");
 }
 
+static tg_status compute_strength(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    igraph_error_t rc = igraph_strength(in->graph, &out[0]->real, igraph_vss_all(), IGRAPH_ALL, true, in->weights);
+    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute strength");
+}
+
 static tg_status compute_coreness(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     igraph_error_t rc = igraph_coreness(in->graph, &out[0]->integer, IGRAPH_ALL);
@@ -86,6 +92,12 @@ static const tg_column_def harmonic_columns[] = {
      "harmonic centrality, unnormalised: sum over other twins u of 1/d(u, twin), 0 for unreachable"},
 };
 
+static const tg_column_def strength_columns[] = {
+    {"strength", TG_COLUMN_DOUBLE, false,
+     "sum of the weights of the twin's edges (either direction; a self-loop counts twice when the job keeps "
+     "it), on a weighted layer after parallel edges merged by the layer's rule"},
+};
+
 static const tg_column_def coreness_columns[] = {
     {"coreness", TG_COLUMN_BIGINT, false,
      "k-core number: largest k such that the twin is in a subgraph of minimum degree k "
@@ -107,6 +119,10 @@ const tg_feature_def tg_centrality_features[] = {
      .reference = "networkx.harmonic_centrality", .complexity = "O(twins * edges), less with a cutoff",
      .params = harmonic_params, .n_params = COUNT(harmonic_params), .columns = harmonic_columns,
      .n_columns = COUNT(harmonic_columns), .compute = compute_harmonic},
+    {.name = "strength", .family = "centrality",
+     .summary = "weighted degree: the sum of edge weights; needs a \"layer\" that has a \"weight\"",
+     .reference = "networkx degree(weight=...)", .complexity = "O(twins + edges)", .columns = strength_columns,
+     .n_columns = COUNT(strength_columns), .needs_weights = true, .compute = compute_strength},
     {.name = "coreness", .family = "centrality", .summary = "k-core number", .reference = "networkx.core_number",
      .complexity = "O(twins + edges)", .columns = coreness_columns, .n_columns = COUNT(coreness_columns),
      .compute = compute_coreness},

@@ -14,8 +14,8 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
 {
     char layer[256], params[512] = "";
     if (fs->layer >= 0)
-        snprintf(layer, sizeof layer, "layer %s%s", spec->layers[fs->layer].name,
-                 spec->layers[fs->layer].weight ? ", weighted" : "");
+        snprintf(layer, sizeof layer, "layer %s%s%s", spec->layers[fs->layer].name,
+                 fs->def->needs_weights ? ", weighted by " : "", fs->def->needs_weights ? spec->layers[fs->layer].weight : "");
     else {
         size_t len = (size_t)snprintf(layer, sizeof layer, "union of layers");
         for (size_t i = 0; i < spec->n_layers && len < sizeof layer; i++)
@@ -32,10 +32,16 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
     }
     size_t size = strlen(col->definition) + strlen(layer) + strlen(params) + 160;
     char *text = malloc(size);
-    if (text)
+    if (!text)
+        return NULL;
+    if (fs->def->reads == TG_READS_GRAPH)
         snprintf(text, size, "%s. Feature %s on the %s %s graph (%s)%s; seed %llu.", col->definition,
                  fs->def->name, spec->directed ? "directed" : "undirected",
                  spec->simplify ? "simplified" : "unsimplified", layer, params, (unsigned long long)spec->seed);
+    else
+        snprintf(text, size, "%s. Feature %s, from the %s of %s%s.", col->definition, fs->def->name,
+                 fs->def->reads == TG_READS_PARENT_LINKS ? "parent links" : "twin documents", spec->devices_source,
+                 params);
     return text;
 }
 
@@ -73,9 +79,13 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .warnings = warnings,
     };
     double start = tg_time_now();
-    fprintf(stderr, "twingraph: computing %s on %s (%" IGRAPH_PRId " twins, %" IGRAPH_PRId " edges)\n",
-            fs->def->name, fs->layer >= 0 ? spec->layers[fs->layer].name : "the union graph", twins->n_twins,
-            igraph_ecount(&layer->graph));
+    if (fs->def->reads == TG_READS_GRAPH)
+        fprintf(stderr, "twingraph: computing %s on %s (%" IGRAPH_PRId " twins, %" IGRAPH_PRId " edges)\n",
+                fs->def->name, fs->layer >= 0 ? spec->layers[fs->layer].name : "the union graph", twins->n_twins,
+                igraph_ecount(&layer->graph));
+    else
+        fprintf(stderr, "twingraph: computing %s from the %s (%" IGRAPH_PRId " twins)\n", fs->def->name,
+                fs->def->reads == TG_READS_PARENT_LINKS ? "parent links" : "twin documents", twins->n_twins);
     st = fs->def->compute(&in, out, err);
     free(out);
     if (st) {

@@ -1,6 +1,7 @@
 /* tg_copy.c - PostgreSQL COPY formats: text-format row decoding and binary-format row encoding. */
 #include "tg_copy.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,25 @@ static void put_be(tg_copy_buffer *buf, uint64_t value, size_t bytes)
     unsigned char *at = reserve(buf, bytes);
     for (size_t i = 0; at && i < bytes; i++)
         at[i] = (unsigned char)(value >> (8 * (bytes - 1 - i)));
+}
+
+bool tg_copy_parse_number(const char *text, double *out)
+{
+    const char *c = text;
+    if (*c == '-')
+        c++;
+    if (!(*c >= '0' && *c <= '9'))
+        return false;
+    while ((*c >= '0' && *c <= '9') || *c == '.' || *c == 'e' || *c == 'E' || *c == '+' || *c == '-')
+        c++;
+    if (*c != '\0')
+        return false;
+    char *end;
+    double x = strtod(text, &end);
+    if (*end || !isfinite(x))
+        return false;
+    *out = x;
+    return true;
 }
 
 void tg_copy_header(tg_copy_buffer *buf)

@@ -14,6 +14,11 @@
  * more than max_fields fields. */
 int tg_copy_split_text(char *line, size_t len, char **fields, size_t max_fields);
 
+/* Whether text is a decimal number as PostgreSQL prints numbers in jsonb and float8 text (an
+ * optional minus, digits, an optional fraction and exponent; no spaces, hex, NaN or Infinity);
+ * if so and it is finite as a double, *out receives it. */
+bool tg_copy_parse_number(const char *text, double *out);
+
 /* COPY ... FROM STDIN (FORMAT binary) data being built. Binary rather than text because printing
  * and parsing millions of doubles as decimal text costs more than the rest of the write; libpq
  * has no encoder, so this is hand-written. Zero-initialise; an allocation failure sets failed

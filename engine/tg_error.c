@@ -21,6 +21,7 @@ tg_status tg_error_set(tg_error *err, tg_status status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    tg_text_trim_partial_utf8(err->message);
     return status;
 }
 
@@ -32,6 +33,7 @@ void tg_error_detail(tg_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->detail, sizeof err->detail, fmt, ap);
     va_end(ap);
+    tg_text_trim_partial_utf8(err->detail);
 }
 
 void tg_error_hint(tg_error *err, const char *fmt, ...)
@@ -42,6 +44,7 @@ void tg_error_hint(tg_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->hint, sizeof err->hint, fmt, ap);
     va_end(ap);
+    tg_text_trim_partial_utf8(err->hint);
 }
 
 void tg_error_prefix(tg_error *err, const char *fmt, ...)
@@ -56,6 +59,7 @@ void tg_error_prefix(tg_error *err, const char *fmt, ...)
     va_end(ap);
     memcpy(old, err->message, sizeof old);
     snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    tg_text_trim_partial_utf8(err->message);
 }
 
 int tg_error_exit_code(tg_status status)

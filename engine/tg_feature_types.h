@@ -19,6 +19,10 @@
 
 typedef struct tg_feature_def tg_feature_def;
 
+/* What a feature reads: a graph layer (the default), the parent links alone, or the twin
+ * documents alone. Only graph features take a "layer". */
+typedef enum { TG_READS_GRAPH, TG_READS_PARENT_LINKS, TG_READS_TWIN_DOCUMENTS } tg_feature_reads;
+
 /* One output column of a feature as the dictionary lists it. A per-layer entry appends
  * "_<layer>" to base_name. Features whose columns depend on their parameters list a pattern
  * here ("anc_<level>_id") and name the real columns in their plan function. */
@@ -84,6 +88,8 @@ struct tg_feature_def {
     const tg_column_def *columns;
     size_t n_columns;
     tg_feature_plan_fn plan; /* NULL: the entry writes the listed columns */
+    tg_feature_reads reads;
+    bool needs_weights;      /* reads tg_feature_input.weights: its layer must be weighted */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
     const char *path_param;  /* a STRING parameter holding a path into the twin document

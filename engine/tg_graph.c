@@ -1,6 +1,7 @@
 /* tg_graph.c - edge lists from twins per layer, igraph graphs, simplification and undirected views. */
 #include "tg_graph.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,13 @@ static tg_status merge_weighted(const tg_layer_spec *layer, bool directed, igrap
         }
         list[out++] = list[i];
     }
+    for (igraph_integer_t e = 0; e < out; e++)
+        if (!isfinite(list[e].weight)) {
+            tg_error_set(err, TG_ERR_INPUT, "layer \"%s\": the weights of the edges between two twins sum beyond the "
+                         "range of a double", layer->name);
+            free(list);
+            return TG_ERR_INPUT;
+        }
     igraph_error_t rc;
     if ((rc = igraph_vector_int_resize(edges, 2 * out)) || (rc = igraph_vector_resize(weights, out))) {
         free(list);
@@ -119,7 +127,7 @@ tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_se
             built->has_weights = true;
         }
         igraph_vector_t *weights = built->has_weights ? &built->weights : NULL;
-        if ((st = layer->kind->collect_edges(layer, twins, &edges, weights, err)))
+        if ((st = layer->kind->collect_edges(layer, twins, &edges, weights, warnings, err)))
             goto cleanup;
         igraph_integer_t input_edges = igraph_vector_int_size(&edges) / 2;
         if ((rc = igraph_vector_int_append(&all_edges, &edges)) != IGRAPH_SUCCESS) {

@@ -185,12 +185,13 @@ static tg_status plan_rollup(tg_feature_spec *fs, bool directed, const char *pat
     long long level = (long long)fs->params[ROLLUP_LEVEL].integer;
     char column[4 * TG_NAME_MAX], definition[512];
     snprintf(column, sizeof column, "hier_%s_%s_d%lld", agg, feature->string, level);
+    bool count = strcmp(agg, "count") == 0;
     snprintf(definition, sizeof definition,
              "%s of column %s over the subtree of the twin's ancestor-or-self at depth %lld (that ancestor "
              "included, NULL values skipped%s); every twin under one ancestor has the same value; NULL where "
              "the twin is less deep",
-             agg, feature->string, level, strcmp(agg, "count") == 0 ? "; counts the non-NULL values" : "");
-    return tg_feature_plan_column(fs, column, TG_COLUMN_DOUBLE, definition, err);
+             agg, feature->string, level, count ? "; counts the non-NULL values" : "");
+    return tg_feature_plan_column(fs, column, count ? TG_COLUMN_BIGINT : TG_COLUMN_DOUBLE, definition, err);
 }
 
 static tg_status compute_rollup(const tg_feature_input *in, tg_column *const *out, tg_error *err)
@@ -293,13 +294,13 @@ static const tg_param_def rollup_params[] = {
                       .max_integer = INT32_MAX, .doc = "the depth of the ancestor whose subtree is aggregated"},
 };
 static const tg_column_def rollup_columns[] = {
-    {"hier_<agg>_<feature>_d<level>", TG_COLUMN_DOUBLE, false,
+    {"hier_<agg>_<feature>_d<level>", TG_COLUMN_DOUBLE, false, /* bigint for count */
      "the aggregate of another feature over the subtree of the twin's ancestor-or-self at a depth (NULL values "
-     "skipped); the same for every twin under that ancestor; NULL where the twin is less deep"},
+     "skipped; bigint for count); the same for every twin under that ancestor; NULL where the twin is less deep"},
 };
 
 #define HIERARCHY(name_, summary_, columns_, compute_)                                                        \
-    {.name = name_, .family = "hierarchy", .summary = summary_ "; " FROM_PARENTS,                            \
+    {.name = name_, .family = "hierarchy", .summary = summary_ "; " FROM_PARENTS, .reads = TG_READS_PARENT_LINKS, \
      .reference = "networkx on the parent -> child DiGraph", .complexity = TREE_COST, .columns = columns_,     \
      .n_columns = COUNT(columns_), .compute = compute_}
 
@@ -311,13 +312,13 @@ const tg_feature_def tg_hierarchy_features[] = {
     HIERARCHY("hier_siblings", "number of siblings", siblings_columns, compute_siblings),
     HIERARCHY("hier_leaf", "whether the twin is a leaf", leaf_columns, compute_leaf),
     HIERARCHY("hier_root_id", "the twin's root", root_columns, compute_root_id),
-    {.name = "hier_ancestor", .family = "hierarchy",
+    {.name = "hier_ancestor", .family = "hierarchy", .reads = TG_READS_PARENT_LINKS,
      .summary = "ancestor ids at named depths (\"levels\") or of named models (\"models\"); " FROM_PARENTS,
      .reference = "networkx shortest paths from the root on the parent -> child DiGraph", .complexity =
      "O(twins) per column after the parents-first order",
      .params = ancestor_params, .n_params = COUNT(ancestor_params), .columns = ancestor_columns,
      .n_columns = COUNT(ancestor_columns), .plan = plan_ancestor, .compute = compute_ancestor},
-    {.name = "hier_rollup", .family = "hierarchy",
+    {.name = "hier_rollup", .family = "hierarchy", .reads = TG_READS_PARENT_LINKS,
      .summary = "another feature aggregated over the subtree of the twin's ancestor at a depth: \"how central is "
                 "my district\"",
      .reference = "networkx descendants on the parent -> child DiGraph", .complexity =

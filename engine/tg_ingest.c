@@ -63,6 +63,7 @@ static const char *quoted_or_null(char *buf, size_t size, const char *value)
     if (!value)
         return "NULL";
     snprintf(buf, size, "\"%s\"", value);
+    tg_text_trim_partial_utf8(buf);
     return buf;
 }
 
@@ -92,6 +93,7 @@ static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *e
         if (ctx->bad_locations++ == 0)
             snprintf(ctx->first_bad_location, sizeof ctx->first_bad_location, "\"%s\" (lat %s, lon %s)", f[0],
                      f[3] ? f[3] : "NULL", f[4] ? f[4] : "NULL");
+        tg_text_trim_partial_utf8(ctx->first_bad_location);
         lat = lon = NAN;
     }
     return tg_twins_add(ctx->twins, f[0], f[1], f[2], lat, lon, (const char *const *)f + 5, err);
@@ -113,12 +115,9 @@ static tg_status on_relationship(void *context, char **f, size_t n_fields, tg_er
     /* Weights and other relationship values: jsonb or column text; NULL or JSON null is absent. */
     for (size_t k = 0; k < ctx->spec->n_rel_values; k++) {
         const char *text = f[3 + k];
-        char *end = NULL;
         double x = NAN;
         if (text && strcmp(text, "null") != 0) {
-            errno = 0;
-            x = strtod(text, &end);
-            if (errno || end == text || *end || !isfinite(x)) {
+            if (!tg_copy_parse_number(text, &x)) {
                 tg_error_set(err, TG_ERR_INPUT, "relationship \"%s\" -> \"%s\" (%s) has %s %s, not a finite number",
                              f[0], f[1], f[2], ctx->spec->rel_values[k], text);
                 tg_error_hint(err, "a weight must be a JSON number or a numeric column");

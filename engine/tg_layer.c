@@ -26,9 +26,9 @@ static tg_status hierarchy_options(tg_layer_spec *layer, const json_t *options, 
 
 /* parent -> twin for every twin with a parent. O(twins). */
 static tg_status hierarchy_edges(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                                 igraph_vector_t *weights, tg_error *err)
+                                 igraph_vector_t *weights, tg_warnings *warnings, tg_error *err)
 {
-    (void)layer, (void)weights;
+    (void)layer, (void)weights, (void)warnings;
     tg_status st = TG_OK;
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++)
         if (twins->parent[v] >= 0)
@@ -102,7 +102,7 @@ static tg_status relationship_options(tg_layer_spec *layer, const json_t *option
 
 /* source -> target for every relationship of a kind the layer keeps, with its weight. O(relationships). */
 static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                                    igraph_vector_t *weights, tg_error *err)
+                                    igraph_vector_t *weights, tg_warnings *warnings, tg_error *err)
 {
     /* keep[k]: whether interned kind k belongs to this layer. */
     bool *keep = calloc(twins->n_kinds + 1, sizeof *keep);
@@ -112,6 +112,7 @@ static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *
         keep[k] = tg_layer_keeps_kind(layer, twins->kinds[k]);
     tg_status st = TG_OK;
     const double *values = layer->weight_value >= 0 && twins->rel_value ? twins->rel_value[layer->weight_value] : NULL;
+    igraph_integer_t defaulted = 0;
     for (igraph_integer_t e = 0; e < twins->n_relationships && !st; e++) {
         if (!keep[twins->rel_kind[e]])
             continue;
@@ -128,12 +129,23 @@ static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *
                 break;
             }
             w = layer->default_weight;
+            defaulted++;
+        } else if (w < 0) {
+            st = tg_error_set(err, TG_ERR_INPUT, "relationship \"%s\" -> \"%s\" (%s) has weight %s = %g, below 0",
+                              tg_twins_id(twins, twins->rel_source[e]), tg_twins_id(twins, twins->rel_target[e]),
+                              twins->kinds[twins->rel_kind[e]], layer->weight, w);
+            tg_error_hint(err, "weights are distances or strengths, never negative; fix the row or filter it in a view");
+            break;
         }
         igraph_error_t rc = igraph_vector_push_back(weights, w);
         if (rc != IGRAPH_SUCCESS)
             st = tg_igraph_error(err, rc, "collect edge weights");
     }
     free(keep);
+    if (!st && defaulted)
+        tg_warn(warnings, "layer \"%s\": %" IGRAPH_PRId " relationship%s had no weight \"%s\" and weigh%s the default %g",
+                layer->name, defaulted, defaulted == 1 ? "" : "s", layer->weight, defaulted == 1 ? "s" : "",
+                layer->default_weight);
     return st;
 }
 

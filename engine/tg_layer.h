@@ -11,6 +11,7 @@
 #include "tg_column.h"
 #include "tg_error.h"
 #include "tg_twins.h"
+#include "tg_warnings.h"
 
 typedef struct tg_layer_kind tg_layer_kind;
 
@@ -39,7 +40,7 @@ struct tg_layer_kind {
     /* Appends the layer's edges (pairs of vertices) to edges and, for a weighted layer, one
      * weight per edge to weights (NULL when unweighted). */
     tg_status (*collect_edges)(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                               igraph_vector_t *weights, tg_error *err);
+                               igraph_vector_t *weights, tg_warnings *warnings, tg_error *err);
 };
 
 /* Borrowed kind called name, or NULL. */

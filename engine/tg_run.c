@@ -136,6 +136,21 @@ static void print_top(FILE *out, const tg_twins *twins, const tg_tree *tree, con
     free(heap);
 }
 
+/* A layer that reads weights no feature of the job uses is most likely a mistake in the spec. */
+static void warn_unused_weights(const tg_spec *spec, tg_warnings *warnings)
+{
+    for (size_t i = 0; i < spec->n_layers; i++) {
+        if (!spec->layers[i].weight)
+            continue;
+        bool used = false;
+        for (size_t f = 0; f < spec->n_features; f++)
+            used |= spec->features[f].def->needs_weights && spec->features[f].layer == (int)i;
+        if (!used)
+            tg_warn(warnings, "layer \"%s\" reads the weight \"%s\", but no feature of this job uses weights "
+                    "(strength does)", spec->layers[i].name, spec->layers[i].weight);
+    }
+}
+
 static void print_summary(FILE *out, const tg_spec *spec, int64_t run_id, double seconds,
                           const tg_twins *twins, const tg_tree *tree, const tg_graph_set *graphs,
                           const tg_feature_table *table, int top)
@@ -149,8 +164,8 @@ static void print_summary(FILE *out, const tg_spec *spec, int64_t run_id, double
     fprintf(out, "  union graph            %" IGRAPH_PRId " edges (%s, %s)\n",
             igraph_ecount(&graphs->union_graph.graph), spec->directed ? "directed" : "undirected",
             spec->simplify ? "simplified" : "not simplified");
-    fprintf(out, "wrote %" IGRAPH_PRId " rows with %zu feature columns to %s\n", twins->n_twins,
-            table->n_columns, spec->output_table);
+    fprintf(out, "wrote %" IGRAPH_PRId " rows with %zu feature column%s to %s\n", twins->n_twins,
+            table->n_columns, table->n_columns == 1 ? "" : "s", spec->output_table);
     static const char *const rankings[] = {"pagerank", "betweenness"};
     for (size_t r = 0; r < 2 && top > 0; r++) {
         int c = tg_feature_table_find(table, rankings[r]);
@@ -187,6 +202,9 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         (st = tg_write_check_shrink(conn, spec, twins.n_twins, max_shrink, err)))
         goto cleanup;
     json_object_set_new(stages, "read", json_real(tg_time_now() - t));
+    if (twins.n_twins == 0)
+        tg_warn(&warnings, "%s has no twins: the feature table will be empty", spec->devices_source);
+    warn_unused_weights(spec, &warnings);
     fprintf(stderr, "twingraph: read %" IGRAPH_PRId " twins and %" IGRAPH_PRId " relationships in %.2f s\n",
             twins.n_twins, twins.n_relationships, tg_time_now() - t);
 
@@ -195,8 +213,8 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         goto cleanup;
     json_object_set_new(stages, "build", json_real(tg_time_now() - t));
     layers = describe_layers(spec, &twins, &tree, &graphs);
-    fprintf(stderr, "twingraph: built %zu layers and their union (%" IGRAPH_PRId " edges) in %.2f s\n",
-            graphs.n_layers, igraph_ecount(&graphs.union_graph.graph), tg_time_now() - t);
+    fprintf(stderr, "twingraph: built %zu layer%s and their union (%" IGRAPH_PRId " edges) in %.2f s\n",
+            graphs.n_layers, graphs.n_layers == 1 ? "" : "s", igraph_ecount(&graphs.union_graph.graph), tg_time_now() - t);
 
     t = tg_time_now();
     if ((st = tg_interrupt_check("after building the graphs", err)) ||

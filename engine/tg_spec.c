@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "tg_copy.h"
+
 #define DEFAULT_DEVICES "twin.devices"
 #define DEFAULT_RELATIONSHIPS "twin.relationships"
 #define DEFAULT_OUTPUT "features.device_features"
@@ -377,10 +379,16 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
             if (strcmp(key, "layer") == 0) {
                 if (!json_is_string(value))
                     return wrong_type(err, kpath, "a string", value);
+                if (fs->def->reads != TG_READS_GRAPH)
+                    return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s reads %s, not a graph layer", kpath,
+                                        fs->def->name, fs->def->reads == TG_READS_PARENT_LINKS
+                                                           ? "the parent links" : "the twin documents");
                 fs->layer = tg_spec_layer_index(spec, json_string_value(value));
                 if (fs->layer < 0) {
                     tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" names layer \"%s\", which is not in \"graph.layers\"",
                                  kpath, json_string_value(value));
+                    if (strcmp(json_string_value(value), "union") == 0)
+                        tg_error_hint(err, "leave out \"layer\" to compute on the union of all layers");
                     return TG_ERR_INPUT;
                 }
             } else if (strcmp(key, "column") == 0) {
@@ -404,6 +412,11 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
                 return TG_ERR_INPUT;
             }
         }
+    }
+    if (fs->def->needs_weights && (fs->layer < 0 || !spec->layers[fs->layer].weight)) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s needs a weighted layer", path, fs->def->name);
+        tg_error_hint(err, "give a relationships layer a \"weight\" and name it in \"layer\"");
+        return TG_ERR_INPUT;
     }
     /* Parameters the entry did not give take their defaults. */
     for (size_t p = 0; p < fs->def->n_params; p++) {
@@ -479,10 +492,18 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
             for (size_t j = 0; j <= i; j++)
                 for (size_t d = 0; d < (j == i ? c : spec->features[j].n_columns); d++)
                     if (strcmp(spec->features[i].columns[c].name, spec->features[j].columns[d].name) == 0) {
-                        tg_error_set(err, TG_ERR_INPUT,
-                                     "job spec: features[%zu] and features[%zu] both write column \"%s\"",
-                                     j, i, spec->features[i].columns[c].name);
-                        tg_error_hint(err, "give one of them another \"layer\" or \"column\"");
+                        if (i == j)
+                            tg_error_set(err, TG_ERR_INPUT, "job spec: features[%zu] writes column \"%s\" twice", i,
+                                         spec->features[i].columns[c].name);
+                        else
+                            tg_error_set(err, TG_ERR_INPUT,
+                                         "job spec: features[%zu] and features[%zu] both write column \"%s\"",
+                                         j, i, spec->features[i].columns[c].name);
+                        if (spec->features[i].n_columns > 1)
+                            tg_error_hint(err, "rename the name (level, model) that gives \"%s\" in one of them",
+                                          spec->features[i].columns[c].name);
+                        else
+                            tg_error_hint(err, "give one of them another \"layer\" or \"column\"");
                         return TG_ERR_INPUT;
                     }
     return TG_OK;
@@ -510,6 +531,8 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
         (st = check_not_system_schema("output.table", spec->output_table, err)) ||
         (st = check_not_system_schema("output.runs", spec->runs_table, err)))
         return st;
+    if (strcmp(spec->output_table, spec->runs_table) == 0)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.table\" and \"output.runs\" must be different tables");
     spec->max_shrink = TG_DEFAULT_MAX_SHRINK;
     const json_t *shrink = json_object_get(output, "max_shrink");
     if (shrink) {
@@ -560,6 +583,10 @@ static tg_status collect_doc_paths(tg_spec *spec, tg_error *err)
         if ((fs->doc_value = intern_text(&spec->doc_paths, &spec->n_doc_paths, path)) < 0)
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     }
+    /* Each path is a field of the devices COPY, beside the five fixed ones. */
+    if (spec->n_doc_paths + 5 > TG_COPY_MAX_FIELDS)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: features read %zu different twin-document paths; at most %d",
+                            spec->n_doc_paths, TG_COPY_MAX_FIELDS - 5);
     return TG_OK;
 }
 
@@ -573,6 +600,9 @@ static tg_status collect_rel_values(tg_spec *spec, tg_error *err)
         if ((layer->weight_value = intern_text(&spec->rel_values, &spec->n_rel_values, layer->weight)) < 0)
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     }
+    if (spec->n_rel_values + 3 > TG_COPY_MAX_FIELDS)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: layers weigh by %zu different values; at most %d",
+                            spec->n_rel_values, TG_COPY_MAX_FIELDS - 3);
     return TG_OK;
 }
 

@@ -42,22 +42,36 @@ static igraph_integer_t order_from_roots(tg_tree *tree, const igraph_integer_t *
     return reached;
 }
 
-/* Appends "\"a\" -> \"b\" -> ... -> \"a\"" for the cycle through start to list. */
-static void describe_cycle(const tg_twins *twins, igraph_integer_t start, char *list, size_t size)
+/* Appends text to list (of size bytes) as far as it fits; returns false once list is full. */
+static bool append(char *list, size_t size, const char *a, const char *b, const char *c)
 {
     size_t len = strlen(list);
-    len += (size_t)snprintf(list + len, size > len ? size - len : 0, "%s", len ? "; " : "");
+    if (len + 1 >= size)
+        return false;
+    snprintf(list + len, size - len, "%s%s%s", a, b, c);
+    return strlen(list) + 1 < size;
+}
+
+/* Appends "\"a\" -> \"b\" -> ... -> \"a\"" for the cycle through start to list, cut where
+ * the list is full (the caller trims a cut character). Long cycles show their first members,
+ * "...", and the member before start. */
+static void describe_cycle(const tg_twins *twins, igraph_integer_t start, char *list, size_t size)
+{
+    if (list[0] && !append(list, size, "; ", "", ""))
+        return;
     igraph_integer_t v = start;
-    for (int shown = 0; len < size; shown++) {
+    for (int shown = 0;; shown++) {
         if (shown == CYCLE_MEMBERS_SHOWN && twins->parent[v] != start) {
-            len += (size_t)snprintf(list + len, size - len, "\"%s\" -> ... -> ", tg_twins_id(twins, v));
+            if (!append(list, size, "\"", tg_twins_id(twins, v), "\" -> ... -> "))
+                return;
             while (twins->parent[v] != start)
                 v = twins->parent[v];
         }
-        len += (size_t)snprintf(list + len, size - len, "\"%s\" -> ", tg_twins_id(twins, v));
+        if (!append(list, size, "\"", tg_twins_id(twins, v), "\" -> "))
+            return;
         v = twins->parent[v];
         if (v == start) {
-            snprintf(list + len, size > len ? size - len : 0, "\"%s\"", tg_twins_id(twins, start));
+            append(list, size, "\"", tg_twins_id(twins, start), "\"");
             return;
         }
     }

@@ -154,6 +154,8 @@ static void dangling_note(tg_dangling *d, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(d->examples[d->count], sizeof d->examples[0], fmt, ap);
         va_end(ap);
+        /* Examples are joined into messages: a character cut here would make them invalid UTF-8. */
+        tg_text_trim_partial_utf8(d->examples[d->count]);
     }
     d->count++;
 }
@@ -174,7 +176,7 @@ static void examples_list(const tg_dangling *d, const char *sep, char list[EXAMP
     }
 }
 
-/* Fills err (or warns when dropping) for the ids collected in d. */
+/* Fills err (or warns when dropping) for the ids collected in d; what is the singular noun. */
 static tg_status dangling_report(const tg_dangling *d, const char *what, const char *action,
                                  bool drop, const char *hint, tg_warnings *warnings, tg_error *err)
 {
@@ -182,11 +184,14 @@ static tg_status dangling_report(const tg_dangling *d, const char *what, const c
         return TG_OK;
     char list[EXAMPLES_LIST_SIZE];
     examples_list(d, "; ", list);
+    const char *verb = d->count == 1 ? "names" : "name";
+    /* "relationship" -> "relationships", "parent" -> "parents" */
+    const char *plural = d->count == 1 ? "" : "s";
     if (drop) {
-        tg_warn(warnings, "%" IGRAPH_PRId " %s name no known twin; %s: %s", d->count, what, action, list);
+        tg_warn(warnings, "%" IGRAPH_PRId " %s%s %s no known twin; %s: %s", d->count, what, plural, verb, action, list);
         return TG_OK;
     }
-    tg_error_set(err, TG_ERR_INPUT, "%" IGRAPH_PRId " %s name no known twin", d->count, what);
+    tg_error_set(err, TG_ERR_INPUT, "%" IGRAPH_PRId " %s%s %s no known twin", d->count, what, plural, verb);
     tg_error_detail(err, "%s", list);
     tg_error_hint(err, "%s", hint);
     return TG_ERR_INPUT;
@@ -241,7 +246,7 @@ tg_status tg_twins_finish_devices(tg_twins *twins, bool drop_dangling, const cha
             dangling_note(&twins->dangling_parents, "twin \"%s\" has parent_id \"%s\"",
                           twins->text + twins->id_offset[v], parent_id);
     }
-    return dangling_report(&twins->dangling_parents, "parents", "those twins become roots", drop_dangling, hint,
+    return dangling_report(&twins->dangling_parents, "parent", "those twins become roots", drop_dangling, hint,
                            warnings, err);
 }
 
@@ -318,7 +323,7 @@ tg_status tg_twins_add_relationship(tg_twins *twins, const char *source_id, cons
 tg_status tg_twins_finish_relationships(tg_twins *twins, bool drop_dangling, const char *hint,
                                         tg_warnings *warnings, tg_error *err)
 {
-    return dangling_report(&twins->dangling_relationships, "relationships", "those rows are skipped",
+    return dangling_report(&twins->dangling_relationships, "relationship", "those rows are skipped",
                            drop_dangling, hint, warnings, err);
 }
 

@@ -80,7 +80,8 @@ static int command_validate(const char *path)
         tg_spec_destroy(&spec);
         return fail(&err);
     }
-    printf("%s: valid; writes %zu feature columns to %s:\n", path, tg_spec_column_count(&spec),
+    printf("%s: valid; writes %zu feature column%s to %s:\n", path, tg_spec_column_count(&spec),
+           tg_spec_column_count(&spec) == 1 ? "" : "s",
            spec.output_table);
     for (size_t f = 0; f < spec.n_features; f++)
         for (size_t c = 0; c < spec.features[f].n_columns; c++)

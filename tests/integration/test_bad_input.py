@@ -93,7 +93,7 @@ def data_errors(db, baseline):
     proc = run_job(db, drop, check=False)
     check(proc.returncode == 0, f"on_dangling drop: exit {proc.returncode}\n{proc.stderr}")
     warnings = [l for l in proc.stderr.splitlines() if "warning:" in l]
-    check(any("1 parents" in l and "dev-00005" in l for l in warnings), f"on_dangling drop: no parent warning: {warnings}")
+    check(any("1 parent names" in l and "dev-00005" in l for l in warnings), f"on_dangling drop: no parent warning: {warnings}")
     rel_warning = next((l for l in warnings if "7 relationships" in l), "")
     check(rel_warning and rel_warning.count('"ghost-') == 5, f"on_dangling drop: relationship warning {warnings}")
     layers = db.query("SELECT layers FROM features.runs WHERE run_id = (SELECT max(run_id) FROM features.runs)")[0][0]

@@ -111,7 +111,7 @@ def part_b(db):
             proc = run_job(db, spec, check=False)
             check(proc.returncode == 1, f"(b) {label}: dangling relationship: exit {proc.returncode}, want 1\n{proc.stderr}")
             error_line = next((l for l in proc.stderr.splitlines() if l.startswith("twingraph: error: ")), "")
-            check("1 relationships name no known twin" in error_line, f"(b) {label}: error line {error_line!r}")
+            check("1 relationship names no known twin" in error_line, f"(b) {label}: error line {error_line!r}")
             check('target_id "ghost-7"' in proc.stderr, f"(b) {label}: stderr does not name the missing id:\n{proc.stderr}")
             check(table_state(db) == before, f"(b) {label}: the failed run changed the feature table")
             failed = newest_run(db)

@@ -89,8 +89,52 @@ def types_and_values(db):
         check(same_json, f"{d}: x_text {r['x_text']!r}, want {xt!r}")
     status, seed, warnings, error, _ = last_run(db)
     check(status == "succeeded" and seed == 9007199254740993, f"run recorded with its exact seed: {status} {seed}")
-    check(any("twin_n" in w and "not bigint" in w for w in warnings or []), f"the type mismatch is a warning: {warnings}")
+    check(any("twin_n" in w and "not a JSON integer" in w for w in warnings or []), f"the type mismatch is a warning: {warnings}")
     check("twin_n" in proc.stderr, "the warning is on stderr too")
+
+
+def awkward_documents(db):
+    """Values jsonb holds that a JSON library may not: 20-digit integers, 1e400, deep nesting,
+    numbers with trailing zeros. Text keeps PostgreSQL's spelling; numbers out of range are NULL."""
+    docs = {"big": {"v": 99999999999999999999}, "huge": {"v": "1e400"}, "deep": {"v": None},
+            "exact": {"v": 1.10}, "plain": {"v": 7}}
+    db.load([(d, None, None, None, None, None) for d in docs], [])
+    db.execute("""UPDATE twin.devices SET twin = '{"v": 99999999999999999999}' WHERE device_id = 'big';
+                  UPDATE twin.devices SET twin = '{"v": 1e400}' WHERE device_id = 'huge';
+                  UPDATE twin.devices SET twin = '{"v": 1.10}' WHERE device_id = 'exact';
+                  UPDATE twin.devices SET twin = '{"v": 7}' WHERE device_id = 'plain';
+                  UPDATE twin.devices SET twin = jsonb_build_object('v', repeat('[', 3000)::text) WHERE device_id = 'deep'""")
+    db.execute("UPDATE twin.devices SET twin = ('{\"v\": ' || repeat('[', 3000) || repeat(']', 3000) || '}')::jsonb"
+               " WHERE device_id = 'deep'")
+    spec = {"graph": {"layers": ["hierarchy"]},
+            "features": [{"name": "twin_value", "path": "v"}, {"name": "twin_value", "path": "v", "type": "bigint", "column": "vi"},
+                         {"name": "twin_value", "path": "v", "type": "double", "column": "vd"}]}
+    proc = run_job(db, spec, check=False)
+    check(proc.returncode == 0, f"awkward documents: exit {proc.returncode}\n{proc.stderr}")
+    rows = db.features()
+    want_text = dict(db.query("SELECT device_id, CASE WHEN jsonb_typeof(twin->'v') = 'string' THEN twin->>'v'"
+                              " ELSE (twin->'v')::text END FROM twin.devices"))
+    for d in docs:
+        check(rows[d]["twin_v"] == want_text[d], f"{d}: text {rows[d]['twin_v']!r:.60}, want {want_text[d]!r:.60}")
+    check(rows["plain"]["vi"] == 7 and rows["big"]["vi"] is None and rows["exact"]["vi"] is None,
+          f"bigint: {[(d, rows[d]['vi']) for d in docs]}")
+    check(rows["exact"]["vd"] == 1.1 and rows["huge"]["vd"] is None and rows["big"]["vd"] == 1e20,
+          f"double: {[(d, rows[d]['vd']) for d in docs]}")
+
+
+def multibyte_errors(db):
+    """Ids with multibyte characters cut at any length keep errors and warnings valid UTF-8, so a
+    failed run is recorded as failed with its error."""
+    db.load([("root",), ("kid", "ab" + "é" * 200), ("kid2", "zzz")], [])
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_depth"]}, check=False)
+    status, _, _, error, _ = last_run(db)
+    check(proc.returncode == 1 and status == "failed" and "2 parents name no known twin" in (error or ""),
+          f"multibyte dangling parent: exit {proc.returncode}, run {status}: {error!r:.120}\n{proc.stderr[-400:]}")
+    proc = run_job(db, {"source": {"on_dangling": "drop"}, "graph": {"layers": ["hierarchy"]}, "features": ["hier_depth"]},
+                   check=False)
+    kept = last_run(db)[2] or []
+    check(proc.returncode == 0 and any("2 parents name no known twin" in w for w in kept),
+          f"the dangling warning is kept: {kept!r:.200}")
 
 
 def reproducible(db):
@@ -117,15 +161,29 @@ def weights(db):
     with db.conn.cursor() as cur:
         cur.executemany("INSERT INTO twin.relationships (source_id, target_id, kind, properties, cost) VALUES (%s, %s, %s, %s, %s)",
                         [(s, t, k, json.dumps(p), c) for s, t, k, p, c in rows])
-    for merge, want_ab in (("min", 3), ("max", 5), ("sum", 12)):
+    # Merged weights, checked through strength: {a,b} merges 3, 5, 4; {b,c} is 2; {c,d} has no
+    # weight (default 1); the self-loop c-c is dropped by simplification.
+    for merge, ab in (("min", 3), ("max", 5), ("sum", 12)):
         spec = {"graph": {"layers": [{"relationships": {"name": "wired", "weight": "properties.len", "merge": merge,
                                                         "default_weight": 1}}]},
-                "features": [{"name": "degree", "layer": "wired"}]}
+                "features": [{"name": "strength", "layer": "wired"}, {"name": "degree", "layer": "wired"}]}
         proc = run_job(db, spec, check=False)
         check(proc.returncode == 0, f"weighted layer ({merge}): exit {proc.returncode}\n{proc.stderr}")
-        comment = db.query("SELECT col_description('features.device_features'::regclass, attnum) FROM pg_attribute"
-                           " WHERE attrelid = 'features.device_features'::regclass AND attname = 'degree_wired'")[0][0]
-        check("weighted" in (comment or ""), f"the column comment says the layer is weighted: {comment}")
+        rows = db.features()
+        want = {"a": ab, "b": ab + 2, "c": 3, "d": 1}
+        for d, w in want.items():
+            check(rows[d]["strength_wired"] == w, f"{merge}: strength of {d} is {rows[d]['strength_wired']}, want {w}")
+        comments = dict(db.query("SELECT attname, col_description('features.device_features'::regclass, attnum)"
+                                 " FROM pg_attribute WHERE attrelid = 'features.device_features'::regclass"
+                                 " AND attname IN ('strength_wired', 'degree_wired')"))
+        check("weighted by properties.len" in comments["strength_wired"] and "weighted" not in comments["degree_wired"],
+              f"only the column that uses the weights says so: {comments}")
+        kept = last_run(db)[2]
+        check(any("1 relationship had no weight" in w for w in kept), f"defaulted weights are counted: {kept}")
+    proc = run_job(db, {"graph": {"layers": [{"relationships": {"weight": "properties.len", "default_weight": 1}}]},
+                        "features": ["degree"]}, check=False)
+    check(proc.returncode == 0 and "no feature of this job uses weights" in proc.stderr,
+          f"weights nothing reads are warned about: {proc.stderr}")
     # Without a default, the relationship without a weight is named; from a column it works too.
     spec = {"graph": {"layers": [{"relationships": {"weight": "properties.len"}}]}, "features": ["degree"]}
     proc = run_job(db, spec, check=False)
@@ -135,6 +193,14 @@ def weights(db):
     spec = {"graph": {"layers": [{"relationships": {"weight": "cost", "default_weight": 0}}]}, "features": ["degree"]}
     proc = run_job(db, spec, check=False)
     check(proc.returncode == 0, f"weight from a column: exit {proc.returncode}\n{proc.stderr}")
+    db.execute("""UPDATE twin.relationships SET properties = '{"len": -2}' WHERE source_id = 'b' AND target_id = 'c'""")
+    proc = run_job(db, {"graph": {"layers": [{"relationships": {"weight": "properties.len", "default_weight": 1}}]},
+                        "features": ["degree"]}, check=False)
+    check(proc.returncode == 1 and '"b" -> "c" (feeds) has weight properties.len = -2, below 0' in proc.stderr,
+          f"a negative weight names the row: exit {proc.returncode}\n{proc.stderr}")
+    proc = run_job(db, {"graph": {"layers": [{"relationships": {"weight": "cots"}}]}, "features": ["degree"]}, check=False)
+    check(proc.returncode == 1 and 'no column "cots"' in proc.stderr and last_run(db)[0] != "running",
+          f"a weight column that does not exist is found before the run: {proc.stderr}")
     db.execute("""UPDATE twin.relationships SET properties = '{"len": "long"}' WHERE source_id = 'b' AND target_id = 'c'""")
     spec = {"graph": {"layers": [{"relationships": {"weight": "properties.len", "default_weight": 1}}]}, "features": ["degree"]}
     proc = run_job(db, spec, check=False)
@@ -183,7 +249,7 @@ def warnings(db):
     text = " | ".join(kept or [])
     check("2 twins" in text and "invalid location" in text, f"bad coordinates counted in one warning: {text}")
     check('layer "relationships" has no edges' in text, f"a layer without edges is warned about: {text}")
-    check("1 parents name no known twin" in text, f"dropped dangling parents are warned about: {text}")
+    check("1 parent names no known twin" in text, f"dropped dangling parents are warned about: {text}")
     check(proc.stderr.count("warning:") == len(kept or []), "every warning on stderr is kept")
 
 
@@ -242,6 +308,8 @@ def one_snapshot(db):
 
 with Database("t_ifaces") as db:
     types_and_values(db)
+    awkward_documents(db)
+    multibyte_errors(db)
     reproducible(db)
     weights(db)
     preflight(db)

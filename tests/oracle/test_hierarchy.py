@@ -196,7 +196,7 @@ EMPTY_SUM = EmptySum()
 def aggregate(values, agg):
     vals = [float(x) for x in values if x is not None]
     if agg == "count":
-        return float(len(vals))
+        return len(vals)  # a bigint column
     if not vals:
         return EMPTY_SUM if agg == "sum" else None
     if agg == "sum":
@@ -258,7 +258,7 @@ def columns_of(entry, directed):
         names = list(entry["levels"]) if "levels" in entry else list(entry["models"])
         return [(f"anc_{n}_id", "text") for n in names]
     if name == "hier_rollup":
-        return [(rollup_column(entry), "double precision")]
+        return [(rollup_column(entry), "bigint" if entry.get("agg") == "count" else "double precision")]
     raise ValueError(name)
 
 

@@ -87,6 +87,39 @@ int main(void)
     tg_tree_destroy(&tree);
     tg_twins_destroy(&t);
 
+    /* Long ids on a ring of 10: the description is cut, never written past its buffer. */
+    tg_twins_init(&t);
+    char long_id[200], long_parent[200];
+    for (int i = 0; i < 10; i++) {
+        snprintf(long_id, sizeof long_id, "%0137d%03d", 0, i);
+        snprintf(long_parent, sizeof long_parent, "%0137d%03d", 0, (i + 1) % 10);
+        tg_twins_add(&t, long_id, long_parent, NULL, NAN, NAN, NULL, &err);
+    }
+    CHECK_INT(tg_twins_finish_devices(&t, false, "", NULL, &err), TG_OK);
+    CHECK_INT(tg_tree_build(&tree, &t, false, NULL, &err), TG_ERR_INPUT);
+    CHECK_CONTAINS(err.message, "1 cycle in parent_id");
+    CHECK(strlen(err.detail) < sizeof err.detail);
+    tg_tree_destroy(&tree);
+    /* ... and with multibyte ids cut anywhere, the text stays valid UTF-8 (no lead byte dangles). */
+    tg_twins_destroy(&t);
+    tg_twins_init(&t);
+    for (int i = 0; i < 10; i++) {
+        char accented[400] = "", accented_parent[400] = "";
+        for (int k = 0; k < 60; k++) {
+            strcat(accented, "\xc3\xa9");
+            strcat(accented_parent, "\xc3\xa9");
+        }
+        snprintf(accented + strlen(accented), 8, "%d", i);
+        snprintf(accented_parent + strlen(accented_parent), 8, "%d", (i + 1) % 10);
+        tg_twins_add(&t, accented, accented_parent, NULL, NAN, NAN, NULL, &err);
+    }
+    CHECK_INT(tg_twins_finish_devices(&t, false, "", NULL, &err), TG_OK);
+    CHECK_INT(tg_tree_build(&tree, &t, false, NULL, &err), TG_ERR_INPUT);
+    size_t n = strlen(err.detail);
+    CHECK(n > 0 && ((unsigned char)err.detail[n - 1] < 0x80 || ((unsigned char)err.detail[n - 2] & 0xE0) == 0xC0));
+    tg_tree_destroy(&tree);
+    tg_twins_destroy(&t);
+
     tg_tree zeroed = {0};
     tg_tree_destroy(&zeroed);
     return tg_check_report("test_tree");
