@@ -286,7 +286,7 @@ def expected_columns(forest, features, rows):
         elif name == "hier_rollup":
             col = e["feature"]
             values = {v: rows[v].get(col) if v in rows else None for v in forest.G}
-            kind = "float" if e["agg"] in ("sum", "mean") else "exact_float"
+            kind = "float" if e["agg"] in ("sum", "mean") else "exact" if e["agg"] == "count" else "exact_float"
             out.append((rollup_column(e), kind, forest.rollup(values, e["agg"], e["level"])))
     return out
 
@@ -304,7 +304,7 @@ def compare_column(ck, label, rows, column, kind, want):
         elif kind == "exact":
             # type(got) too: True == 1, so a bigint hier_leaf would otherwise pass.
             ok = got == w and type(got) is type(w)
-        elif kind == "exact_float":       # count, min, max: one of the values, no rounding
+        elif kind == "exact_float":       # min, max: one of the values, no rounding
             ok = isinstance(got, float) and got == w
         else:
             ok = isinstance(got, float) and math.isclose(got, w, rel_tol=REL_TOL, abs_tol=1e-12)
