@@ -7,7 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <poll.h>
+
 #include "tg_copy.h"
+#include "tg_interrupt.h"
 
 /* libpq messages end with a newline; error lines must not. */
 static void chomp_into(char *dst, size_t size, const char *src)
@@ -225,15 +228,60 @@ tg_status tg_db_result_error(PGconn *conn, const PGresult *res, const char *sql,
     return TG_ERR_DB;
 }
 
-tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *const *params,
-                     PGresult **result, tg_error *err)
+/* Waits up to 100 ms for the server; once a stop is requested, asks the server to cancel the
+ * statement (once). Waiting in poll() rather than inside libpq is what lets SIGINT and SIGTERM
+ * take effect while a statement waits for a lock. */
+static void wait_for_server(PGconn *conn, bool interruptible, bool *cancelled)
+{
+    struct pollfd fd = {.fd = PQsocket(conn), .events = POLLIN};
+    poll(&fd, 1, 100);
+    if (interruptible && !*cancelled && tg_interrupt_requested()) {
+        char reason[256];
+        PGcancel *cancel = PQgetCancel(conn);
+        if (cancel) {
+            PQcancel(cancel, reason, sizeof reason);
+            PQfreeCancel(cancel);
+        }
+        *cancelled = true;
+    }
+}
+
+/* The next result of a statement sent with PQsend*, read without blocking in libpq. */
+static PGresult *next_result(PGconn *conn, bool interruptible, bool *cancelled)
+{
+    while (PQisBusy(conn)) {
+        wait_for_server(conn, interruptible, cancelled);
+        if (!PQconsumeInput(conn))
+            break; /* the connection failed: PQgetResult reports it */
+    }
+    return PQgetResult(conn);
+}
+
+/* A statement the server cancelled because a stop was requested becomes TG_ERR_INTERRUPTED. */
+static tg_status cancelled_error(const PGresult *res, bool cancelled, tg_error *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!cancelled || !state || strcmp(state, "57014") != 0)
+        return TG_OK;
+    return tg_interrupt_check("while waiting for the database", err);
+}
+
+static tg_status exec(PGconn *conn, const char *sql, int n_params, const char *const *params, PGresult **result,
+                      bool interruptible, tg_error *err)
 {
     if (result)
         *result = NULL;
-    PGresult *res = PQexecParams(conn, sql, n_params, NULL, params, NULL, NULL, 0);
+    if (!PQsendQueryParams(conn, sql, n_params, NULL, params, NULL, NULL, 0))
+        return tg_db_result_error(conn, NULL, sql, err);
+    bool cancelled = false;
+    PGresult *res = next_result(conn, interruptible, &cancelled), *extra;
+    while ((extra = next_result(conn, interruptible, &cancelled)) != NULL)
+        PQclear(extra);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        tg_status st = tg_db_result_error(conn, res, sql, err);
+        tg_status st = cancelled_error(res, cancelled, err);
+        if (!st)
+            st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
         return st;
     }
@@ -244,6 +292,17 @@ tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *co
     return TG_OK;
 }
 
+tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *const *params,
+                     PGresult **result, tg_error *err)
+{
+    return exec(conn, sql, n_params, params, result, true, err);
+}
+
+tg_status tg_db_exec_to_end(PGconn *conn, const char *sql, int n_params, const char *const *params, tg_error *err)
+{
+    return exec(conn, sql, n_params, params, NULL, false, err);
+}
+
 tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
                          void *context, tg_error *err)
 {
@@ -252,10 +311,15 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
     if (!sql)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     snprintf(sql, size, "COPY (%s) TO STDOUT", query);
-    PGresult *res = PQexec(conn, sql);
+    bool cancelled = false;
+    PGresult *res = PQsendQuery(conn, sql) ? next_result(conn, true, &cancelled) : NULL;
     if (!res || PQresultStatus(res) != PGRES_COPY_OUT) {
-        tg_status st = tg_db_result_error(conn, res, sql, err);
+        tg_status st = cancelled_error(res, cancelled, err);
+        if (!st)
+            st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
+        while ((res = PQgetResult(conn)) != NULL)
+            PQclear(res);
         free(sql);
         return st;
     }
@@ -265,7 +329,17 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
     char *fields[TG_COPY_MAX_FIELDS];
     char *line;
     int len;
-    while ((len = PQgetCopyData(conn, &line, 0)) > 0) {
+    for (;;) {
+        len = PQgetCopyData(conn, &line, 1);
+        if (len == 0) { /* no whole row yet */
+            wait_for_server(conn, true, &cancelled);
+            if (!PQconsumeInput(conn))
+                len = -2;
+            else
+                continue;
+        }
+        if (len < 0)
+            break;
         if (st == TG_OK) {
             int n = tg_copy_split_text(line, (size_t)len, fields, TG_COPY_MAX_FIELDS);
             if (n != (int)n_fields)
@@ -279,8 +353,8 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
     }
     if (len == -2 && st == TG_OK)
         st = tg_db_result_error(conn, NULL, sql, err);
-    while ((res = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && st == TG_OK)
+    while ((res = next_result(conn, true, &cancelled)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && st == TG_OK && !(st = cancelled_error(res, cancelled, err)))
             st = tg_db_result_error(conn, res, sql, err);
         PQclear(res);
     }

@@ -37,16 +37,21 @@ tg_status tg_db_split_name(const char *name, char **schema, char **table, tg_err
 
 /* Runs a statement with text parameters (params may be NULL when n_params is 0) and checks that
  * it succeeded. *result (if result is not NULL) receives the PGresult, which the caller clears
- * with PQclear; otherwise it is cleared here. */
+ * with PQclear; otherwise it is cleared here. While the statement runs or waits (for a lock),
+ * SIGINT or SIGTERM cancels it within about 100 ms (PQcancel) and the call fails with
+ * TG_ERR_INTERRUPTED. */
 tg_status tg_db_exec(PGconn *conn, const char *sql, int n_params, const char *const *params,
                      PGresult **result, tg_error *err);
+
+/* tg_db_exec that a stop does not cancel: for recording that a run was stopped. */
+tg_status tg_db_exec_to_end(PGconn *conn, const char *sql, int n_params, const char *const *params, tg_error *err);
 
 /* Called once per COPY row with its decoded fields (NULL for SQL NULL). The fields point into a
  * buffer that is reused after the call returns. Returning non-zero stops the copy. */
 typedef tg_status (*tg_db_row_fn)(void *context, char **fields, size_t n_fields, tg_error *err);
 
 /* Runs "COPY (query) TO STDOUT" and decodes each text-format row for on_row. Each row must have
- * exactly n_fields fields. */
+ * exactly n_fields fields. Interruptible like tg_db_exec. */
 tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
                          void *context, tg_error *err);
 

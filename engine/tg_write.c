@@ -501,7 +501,7 @@ void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, cons
     tg_text_trim_partial_utf8(error);
     char *warnings_text = warnings ? json_dumps(warnings, JSON_COMPACT) : NULL;
     const char *params[] = {run_text, error, warnings_text};
-    if (tg_db_exec(conn, sql, 3, params, NULL, &ignored) != TG_OK)
+    if (tg_db_exec_to_end(conn, sql, 3, params, &ignored) != TG_OK)
         fprintf(stderr, "twingraph: warning: could not mark run %" PRId64 " failed in %s: %s\n", run_id,
                 spec->runs_table, ignored.message);
     free(warnings_text);

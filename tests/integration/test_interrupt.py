@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from twingen import generate
-from twintest import Database, Tally, run_job, start_job, table_state
+from twintest import Database, Tally, run_job, start_job, table_state, wait_job
 
 tally = Tally()
 check = tally.check
@@ -49,6 +49,31 @@ with Database("interrupt") as db:
         check(status == "failed" and f"interrupted by {sig.name}" in error,
               f"{sig.name}: run row ({status}, {error!r})")
         check(table_state(db) == before, f"{sig.name}: the feature table changed")
+
+    # A signal while a statement waits for a lock (another session holds the devices source):
+    # the statement is cancelled and the run stops within moments, not when the lock comes.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        blocker = db.connect()
+        with blocker.cursor() as cur:
+            cur.execute("LOCK TABLE twin.devices IN ACCESS EXCLUSIVE MODE")
+        proc = start_job(db, {"features": ["degree"]})
+        deadline = time.monotonic() + 20
+        waiting = False
+        while time.monotonic() < deadline and proc.poll() is None and not waiting:
+            waiting = db.query("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                               " WHERE NOT l.granted AND a.application_name = 'twingraph'")[0][0] > 0
+            time.sleep(0.05)
+        check(waiting, f"{sig.name} in a lock wait: the run never waited for the lock")
+        signalled = time.monotonic()
+        proc.send_signal(sig)
+        err = wait_job(proc, timeout=30)
+        stop_seconds = time.monotonic() - signalled
+        blocker.rollback()
+        blocker.close()
+        check(proc.returncode == 130 and stop_seconds < 2,
+              f"{sig.name} in a lock wait: exit {proc.returncode} after {stop_seconds:.1f} s\n{err}")
+        status, error = db.query("SELECT status, error FROM features.runs ORDER BY run_id DESC LIMIT 1")[0]
+        check(status == "failed" and "interrupted" in (error or ""), f"{sig.name} in a lock wait: run row ({status}, {error!r})")
 
     # The next run is not disturbed by the interrupted ones.
     proc = run_job(db, {"features": ["degree", "pagerank"]}, check=False)
