@@ -8,6 +8,9 @@
 #include <strings.h>
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 #include "tg_copy.h"
 #include "tg_interrupt.h"
@@ -360,4 +363,85 @@ tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db
     }
     free(sql);
     return st;
+}
+
+struct tg_db_keepalive {
+    PGconn *conn;
+    long interval_ms;
+    bool stop;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+};
+
+/* The thread only talks libpq on a connection the main thread leaves alone meanwhile, and never
+ * calls igraph, which is not thread-safe here. */
+static void *keepalive_loop(void *arg)
+{
+    tg_db_keepalive *k = arg;
+    /* SIGINT and SIGTERM belong to the main thread, which polls for them. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    pthread_mutex_lock(&k->lock);
+    while (!k->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += k->interval_ms / 1000;
+        until.tv_nsec += (k->interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&k->wake, &k->lock, &until) == 0 || k->stop)
+            continue;
+        PQclear(PQexec(k->conn, "SELECT 1"));
+    }
+    pthread_mutex_unlock(&k->lock);
+    return NULL;
+}
+
+tg_status tg_db_keepalive_start(PGconn *conn, tg_db_keepalive **keepalive, tg_error *err)
+{
+    *keepalive = NULL;
+    PGresult *res = NULL;
+    tg_status st = tg_db_exec(conn,
+                              "SELECT (EXTRACT(epoch FROM pg_catalog.current_setting('idle_session_timeout')::"
+                              "pg_catalog.interval) * 1000)::bigint",
+                              0, NULL, &res, err);
+    if (st)
+        return st;
+    long timeout_ms = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    tg_db_keepalive *k = calloc(1, sizeof *k);
+    if (!k)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    k->conn = conn;
+    k->interval_ms = timeout_ms > 0 ? (timeout_ms / 3 > 50 ? timeout_ms / 3 : 50) : 60000;
+    pthread_mutex_init(&k->lock, NULL);
+    pthread_cond_init(&k->wake, NULL);
+    if (pthread_create(&k->thread, NULL, keepalive_loop, k) != 0) {
+        pthread_mutex_destroy(&k->lock);
+        pthread_cond_destroy(&k->wake);
+        free(k);
+        return TG_OK;
+    }
+    *keepalive = k;
+    return TG_OK;
+}
+
+void tg_db_keepalive_stop(tg_db_keepalive *keepalive)
+{
+    if (!keepalive)
+        return;
+    pthread_mutex_lock(&keepalive->lock);
+    keepalive->stop = true;
+    pthread_cond_signal(&keepalive->wake);
+    pthread_mutex_unlock(&keepalive->lock);
+    pthread_join(keepalive->thread, NULL);
+    pthread_mutex_destroy(&keepalive->lock);
+    pthread_cond_destroy(&keepalive->wake);
+    free(keepalive);
 }

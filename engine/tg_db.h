@@ -55,6 +55,18 @@ typedef tg_status (*tg_db_row_fn)(void *context, char **fields, size_t n_fields,
 tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
                          void *context, tg_error *err);
 
+typedef struct tg_db_keepalive tg_db_keepalive;
+
+/* Keeps conn busy while the caller does not use it (the compute stage): a thread sends
+ * "SELECT 1" at a third of the server's idle_session_timeout (every 60 s when it has none), so
+ * neither that timeout nor a proxy that drops idle connections ends the session. The caller
+ * must not touch conn until tg_db_keepalive_stop. *keepalive is a new handle, or NULL when the
+ * thread could not start (the run goes on without it). */
+tg_status tg_db_keepalive_start(PGconn *conn, tg_db_keepalive **keepalive, tg_error *err);
+
+/* Stops and joins the thread and frees the handle. Accepts NULL. */
+void tg_db_keepalive_stop(tg_db_keepalive *keepalive);
+
 /* Fills err from a failed result (primary message, detail, hint; NULL res uses the connection's
  * message) and returns TG_ERR_DB. sql is quoted in the detail when the server gave none. */
 tg_status tg_db_result_error(PGconn *conn, const PGresult *res, const char *sql, tg_error *err);

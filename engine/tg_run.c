@@ -151,6 +151,28 @@ static void warn_unused_weights(const tg_spec *spec, tg_warnings *warnings)
     }
 }
 
+/* A connection lost during compute (a proxy, a server restart) is replaced before the write;
+ * the run row then names the new backend, so the next run does not call this one abandoned. */
+static tg_status reconnect_if_lost(const tg_run_options *options, const tg_spec *spec, int64_t run_id,
+                                   PGconn **conn, tg_error *err)
+{
+    if (*conn && PQstatus(*conn) == CONNECTION_OK)
+        return TG_OK;
+    fprintf(stderr, "twingraph: the database connection was lost; connecting again\n");
+    PQfinish(*conn);
+    *conn = NULL;
+    char *runs = NULL, run_text[32], sql[512];
+    tg_status st = tg_db_connect(options->conninfo, conn, err);
+    if (st || (st = tg_db_quote_name(*conn, spec->runs_table, "output.runs", &runs, err)))
+        return st;
+    snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
+    snprintf(sql, sizeof sql, "UPDATE %s SET backend_pid = pg_catalog.pg_backend_pid() WHERE run_id = $1", runs);
+    const char *params[] = {run_text};
+    st = tg_db_exec(*conn, sql, 1, params, NULL, err);
+    free(runs);
+    return st;
+}
+
 static void print_summary(FILE *out, const tg_spec *spec, int64_t run_id, double seconds,
                           const tg_twins *twins, const tg_tree *tree, const tg_graph_set *graphs,
                           const tg_feature_table *table, int top)
@@ -180,6 +202,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     tg_twins twins;
     tg_tree tree = {0};
     tg_warnings warnings = {0};
+    tg_db_keepalive *keepalive = NULL;
     tg_graph_set graphs = {0};
     tg_feature_table table = {0};
     json_t *stages = json_object(), *layers = NULL;
@@ -209,7 +232,9 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
             twins.n_twins, twins.n_relationships, tg_time_now() - t);
 
     t = tg_time_now();
-    if ((st = tg_interrupt_check("after reading", err)) || (st = tg_graph_build(spec, &twins, &graphs, &warnings, err)))
+    /* Build and compute use no database: the keepalive keeps the idle session from timing out. */
+    if ((st = tg_interrupt_check("after reading", err)) || (st = tg_db_keepalive_start(conn, &keepalive, err)) ||
+        (st = tg_graph_build(spec, &twins, &graphs, &warnings, err)))
         goto cleanup;
     json_object_set_new(stages, "build", json_real(tg_time_now() - t));
     layers = describe_layers(spec, &twins, &tree, &graphs);
@@ -222,16 +247,23 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         goto cleanup;
     json_object_set_new(stages, "compute", json_real(tg_time_now() - t));
 
+    tg_db_keepalive_stop(keepalive);
+    keepalive = NULL;
     fprintf(stderr, "twingraph: writing %s\n", spec->output_table);
     if ((st = tg_interrupt_check("after computing the features", err)) ||
+        (st = reconnect_if_lost(options, spec, run_id, &conn, err)) ||
         (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, max_shrink, err)))
         goto cleanup;
     if (options->summary)
         print_summary(options->summary, spec, run_id, tg_time_now() - start, &twins, &tree, &graphs, &table,
                       options->top);
 cleanup:
-    if (st && run_id >= 0)
+    tg_db_keepalive_stop(keepalive);
+    if (st && run_id >= 0) {
+        tg_error ignored = {0};
+        reconnect_if_lost(options, spec, run_id, &conn, &ignored);
         tg_write_run_failed(conn, spec, run_id, err, warnings.list);
+    }
     json_decref(stages);
     json_decref(layers);
     tg_feature_table_destroy(&table);

@@ -79,4 +79,14 @@ with Database("interrupt") as db:
     proc = run_job(db, {"features": ["degree", "pagerank"]}, check=False)
     check(proc.returncode == 0, f"run after the interrupted ones: exit {proc.returncode}\n{proc.stderr}")
 
+    # A server that ends idle sessions after 700 ms: the session stays busy through seconds of
+    # compute, and the write succeeds.
+    db.execute(f'ALTER DATABASE "{db.name}" SET idle_session_timeout = \'700ms\'')
+    proc = run_job(db, SLOW, check=False)
+    check(proc.returncode == 0 and "connection was lost" not in proc.stderr,
+          f"idle_session_timeout 700ms: the keepalive kept the session: exit {proc.returncode}\n{proc.stderr}")
+    seconds = db.query("SELECT (stage_seconds->>'compute')::float FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
+    check(seconds is not None and seconds > 1.4, f"the compute took {seconds} s, too short to test the timeout")
+    db.execute(f'ALTER DATABASE "{db.name}" RESET idle_session_timeout')
+
 tally.report("interrupt")
