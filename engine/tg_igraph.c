@@ -3,7 +3,9 @@
 
 #include <stdio.h>
 
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 
 #include "tg_interrupt.h"
 #include "tg_time.h"
@@ -49,7 +51,9 @@ void tg_igraph_install_handlers(void)
     /* Debian's igraph runs PRPACK (PageRank) with OpenMP, whose reductions add in whatever order
      * the threads finish: the last bits of PageRank then differ from run to run. One thread makes
      * every run of a spec byte-identical. */
+#ifdef _OPENMP
     omp_set_num_threads(1);
+#endif
     igraph_set_error_handler(record_error);
     igraph_set_warning_handler(print_warning);
     igraph_set_progress_handler(print_progress);
