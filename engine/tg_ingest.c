@@ -9,6 +9,7 @@
 
 #include "tg_copy.h"
 #include "tg_db.h"
+#include "tg_interrupt.h"
 
 typedef struct {
     tg_twins *twins;
@@ -349,6 +350,7 @@ static tg_status read_sources(PGconn *conn, const tg_spec *spec, tg_twins *twins
     tg_status st = read_devices(conn, spec, twins, warnings, err);
     if (st || (st = tg_twins_finish_devices(twins, drop, DANGLING_HINT, warnings, err)))
         return st;
+    tg_fault_point("devices_read");
     if (!spec->relationships_source)
         return TG_OK;
     if ((st = read_relationships(conn, spec, twins, err)))

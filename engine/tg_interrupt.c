@@ -2,6 +2,8 @@
 #include "tg_interrupt.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <igraph.h>
@@ -36,6 +38,15 @@ void tg_interrupt_install(void)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
     igraph_set_interruption_handler(igraph_poll);
+}
+
+void tg_fault_point(const char *point)
+{
+    const char *fault = getenv("TWINGRAPH_FAULT");
+    if (fault && strcmp(fault, point) == 0) {
+        fprintf(stderr, "twingraph: TWINGRAPH_FAULT=%s: killing the process\n", point);
+        raise(SIGKILL);
+    }
 }
 
 bool tg_interrupt_requested(void)

@@ -17,4 +17,8 @@ bool tg_interrupt_requested(void);
 /* TG_OK, or, when a stop was requested, fills err with TG_ERR_INTERRUPTED naming where. */
 tg_status tg_interrupt_check(const char *where, tg_error *err);
 
+/* A testing hook: when the environment variable TWINGRAPH_FAULT names this point, the process
+ * kills itself (SIGKILL) there, standing for a crash at an exact step (tests/integration). */
+void tg_fault_point(const char *point);
+
 #endif

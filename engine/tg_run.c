@@ -216,6 +216,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         (st = tg_write_run_start(conn, spec, &run_id, err)))
         goto cleanup;
     fprintf(stderr, "twingraph: run %" PRId64 " started; reading %s\n", run_id, spec->devices_source);
+    tg_fault_point("run_started");
 
     t = tg_time_now();
     double max_shrink = options->allow_shrink ? 1.0 : spec->max_shrink;
@@ -225,6 +226,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         (st = tg_write_check_shrink(conn, spec, twins.n_twins, max_shrink, err)))
         goto cleanup;
     json_object_set_new(stages, "read", json_real(tg_time_now() - t));
+    tg_fault_point("read");
     if (twins.n_twins == 0)
         tg_warn(&warnings, "%s has no twins: the feature table will be empty", spec->devices_source);
     warn_unused_weights(spec, &warnings);
@@ -237,6 +239,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         (st = tg_graph_build(spec, &twins, &graphs, &warnings, err)))
         goto cleanup;
     json_object_set_new(stages, "build", json_real(tg_time_now() - t));
+    tg_fault_point("built");
     layers = describe_layers(spec, &twins, &tree, &graphs);
     fprintf(stderr, "twingraph: built %zu layer%s and their union (%" IGRAPH_PRId " edges) in %.2f s\n",
             graphs.n_layers, graphs.n_layers == 1 ? "" : "s", igraph_ecount(&graphs.union_graph.graph), tg_time_now() - t);
@@ -246,6 +249,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         (st = tg_compute_features(spec, &twins, &tree, &graphs, &table, &warnings, err)))
         goto cleanup;
     json_object_set_new(stages, "compute", json_real(tg_time_now() - t));
+    tg_fault_point("computed");
 
     tg_db_keepalive_stop(keepalive);
     keepalive = NULL;
@@ -254,6 +258,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
         (st = reconnect_if_lost(options, spec, run_id, &conn, err)) ||
         (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, max_shrink, err)))
         goto cleanup;
+    tg_fault_point("committed");
     if (options->summary)
         print_summary(options->summary, spec, run_id, tg_time_now() - start, &twins, &tree, &graphs, &table,
                       options->top);

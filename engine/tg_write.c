@@ -411,16 +411,6 @@ cleanup:
     return st;
 }
 
-/* A testing hook that stands for a process killed mid-write; see tests/integration. */
-static void maybe_inject_fault(const char *point)
-{
-    const char *fault = getenv("TWINGRAPH_FAULT");
-    if (fault && strcmp(fault, point) == 0) {
-        fprintf(stderr, "twingraph: TWINGRAPH_FAULT=%s: killing the process\n", point);
-        raise(SIGKILL);
-    }
-}
-
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
                             json_t *stage_seconds, const json_t *warnings, double max_shrink, tg_error *err)
@@ -443,10 +433,16 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
         (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
         (st = tg_write_check_shrink(conn, spec, twins->n_twins, max_shrink, err)) ||
         (st = create_if_missing(conn, out, err)) ||
-        (st = reconcile_columns(conn, out, spec, table, err)) ||
-        (st = execf(conn, err, "DELETE FROM %s", out)) ||
-        (st = copy_rows(conn, out, twins, table, run_id, err)) ||
-        (st = comment_columns(conn, out, spec, table, run_id, err)))
+        (st = reconcile_columns(conn, out, spec, table, err)))
+        goto cleanup;
+    tg_fault_point("columns_reconciled");
+    if ((st = execf(conn, err, "DELETE FROM %s", out)))
+        goto cleanup;
+    tg_fault_point("rows_deleted");
+    if ((st = copy_rows(conn, out, twins, table, run_id, err)))
+        goto cleanup;
+    tg_fault_point("rows_copied");
+    if ((st = comment_columns(conn, out, spec, table, run_id, err)))
         goto cleanup;
 
     json_object_set_new(stage_seconds, "write", json_real(tg_time_now() - start));
@@ -467,7 +463,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
              runs);
     if ((st = tg_db_exec(conn, sql, 5, params, NULL, err)))
         goto cleanup;
-    maybe_inject_fault("before_commit");
+    tg_fault_point("before_commit");
     if (!(st = tg_interrupt_check("before committing the features", err)))
         st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
 cleanup:
