@@ -186,6 +186,21 @@ static tg_status value_expression(PGconn *conn, const char *value, char **out, t
     return *out ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
 }
 
+/* Appends ", expression" to the query being built (grown as needed); frees expression. */
+static tg_status append_expression(char **query, size_t *size, size_t *len, char *expression, tg_error *err)
+{
+    *size += strlen(expression) + 4;
+    char *grown = realloc(*query, *size);
+    if (!grown) {
+        free(expression);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    *query = grown;
+    *len += (size_t)snprintf(*query + *len, *size - *len, ", %s", expression);
+    free(expression);
+    return TG_OK;
+}
+
 static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins, tg_warnings *warnings,
                               tg_error *err)
 {
@@ -202,9 +217,9 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
-    int len = snprintf(query, size, "SELECT device_id::text");
+    size_t len = (size_t)snprintf(query, size, "SELECT device_id::text");
     for (int i = 0; i < 4; i++)
-        len += snprintf(query + len, size - (size_t)len, ", %s::%s", has[i] ? optional[i] : "NULL",
+        len += (size_t)snprintf(query + len, size - len, ", %s::%s", has[i] ? optional[i] : "NULL",
                         casts[i]);
     /* Only the values the job's features name leave the database, not whole twin documents. */
     if (spec->n_doc_paths && !has[4]) {
@@ -220,21 +235,12 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
     }
     for (size_t k = 0; k < spec->n_doc_paths; k++) {
         char *expression = NULL;
-        if ((st = json_path_expression(conn, "twin", spec->doc_paths[k], &expression, err)))
+        if ((st = json_path_expression(conn, "twin", spec->doc_paths[k], &expression, err)) ||
+            (st = append_expression(&query, &size, &len, expression, err)))
             goto cleanup;
-        size += strlen(expression) + 4;
-        char *grown = realloc(query, size);
-        if (!grown) {
-            free(expression);
-            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            goto cleanup;
-        }
-        query = grown;
-        len += snprintf(query + len, size - (size_t)len, ", %s", expression);
-        free(expression);
     }
     /* Byte order (COLLATE "C") makes vertex ids, and so component ids, independent of locale. */
-    snprintf(query + len, size - (size_t)len, " FROM %s ORDER BY device_id::text COLLATE \"C\"", quoted);
+    snprintf(query + len, size - len, " FROM %s ORDER BY device_id::text COLLATE \"C\"", quoted);
     twins->n_doc_values = spec->n_doc_paths;
     row_context ctx = {.twins = twins, .spec = spec, .source = spec->devices_source};
     st = tg_db_copy_out(conn, query, 5 + spec->n_doc_paths, on_device, &ctx, err);
@@ -314,18 +320,9 @@ static tg_status read_relationships(PGconn *conn, const tg_spec *spec, tg_twins 
                               spec->relationships_source, spec->rel_values[k]);
             goto cleanup;
         }
-        if ((st = value_expression(conn, spec->rel_values[k], &expression, err)))
+        if ((st = value_expression(conn, spec->rel_values[k], &expression, err)) ||
+            (st = append_expression(&query, &size, &len, expression, err)))
             goto cleanup;
-        size += strlen(expression) + 4;
-        char *grown = realloc(query, size);
-        if (!grown) {
-            free(expression);
-            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            goto cleanup;
-        }
-        query = grown;
-        len += (size_t)snprintf(query + len, size - len, ", %s", expression);
-        free(expression);
     }
     snprintf(query + len, size - len, " FROM %s WHERE %s", quoted, filter);
     row_context ctx = {.twins = twins, .spec = spec, .source = spec->relationships_source, .values = values};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "an object", "a string", ... for messages. */
 static const char *json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -20,10 +21,12 @@ static const char *json_kind(const json_t *v)
     }
 }
 
-static tg_status wrong_type(tg_error *err, const char *path, const char *expected, const json_t *v)
+tg_status tg_param_wrong_type(tg_error *err, const char *path, const char *expected, const json_t *v)
 {
     return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be %s, not %s", path, expected, json_kind(v));
 }
+
+#define wrong_type tg_param_wrong_type
 
 /* The value exactly as the spec wrote it (1000000001, not 1e+09). */
 static tg_status out_of_range(tg_error *err, const char *path, const tg_param_def *def, const json_t *v)

@@ -52,6 +52,10 @@ typedef struct {
 tg_status tg_param_parse(const tg_param_def *def, const json_t *v, const char *path, tg_param_value *out,
                          tg_error *err);
 
+/* Fills err with 'job spec: "path" must be <expected>, not <v's JSON type>' and returns
+ * TG_ERR_INPUT: the one wording of a type error in a job spec. */
+tg_status tg_param_wrong_type(tg_error *err, const char *path, const char *expected, const json_t *v);
+
 /* Frees what the value owns. Accepts a zeroed value. */
 void tg_param_value_destroy(tg_param_value *value);
 

@@ -19,25 +19,7 @@
 #define PG_MAX_IDENTIFIER 63
 #define TG_MAX_FEATURE_COLUMNS (1600 - 2)
 
-static const char *json_type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
-
-static tg_status wrong_type(tg_error *err, const char *path, const char *expected, const json_t *v)
-{
-    return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be %s, not %s", path, expected,
-                        json_type_name(v));
-}
+#define wrong_type tg_param_wrong_type
 
 /* Appends name to a ", "-separated list in list (of size bytes), cutting it when full. */
 static void append_name(char *list, size_t size, const char *name)
