@@ -228,6 +228,9 @@ tg_status tg_db_result_error(PGconn *conn, const PGresult *res, const char *sql,
     const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
     if (hint)
         tg_error_hint(err, "%s", hint);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && err)
+        snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
     return TG_ERR_DB;
 }
 

@@ -22,6 +22,7 @@ typedef struct {
     char message[512];
     char detail[1024];
     char hint[512];
+    char sqlstate[6];  /* the server's SQLSTATE for database errors, else "" */
 } tg_error;
 
 void tg_error_clear(tg_error *err);

@@ -230,7 +230,7 @@ tg_status tg_preflight_check(PGconn *conn, const tg_spec *spec, tg_error *err)
         (st = check_source(conn, "source.relationships", spec->relationships_source, relationships, relationships_json,
                            err)))
         return st;
-    if ((st = check_output(conn, "output.table", spec->output_table, "{INSERT,DELETE}", true, err)) ||
+    if ((st = check_output(conn, "output.table", spec->output_table, "{SELECT}", true, err)) ||
         (st = check_output(conn, "output.runs", spec->runs_table, "{INSERT,UPDATE}", false, err)))
         return st;
     return TG_OK;

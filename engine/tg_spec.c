@@ -502,7 +502,7 @@ static tg_status check_not_system_schema(const char *key, const char *name, tg_e
 
 static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err)
 {
-    static const char *const keys[] = {"table", "runs", "max_shrink", NULL};
+    static const char *const keys[] = {"table", "runs", "max_shrink", "lock_wait_s", NULL};
     tg_status st;
     if (output && !json_is_object(output))
         return wrong_type(err, "output", "an object", output);
@@ -515,6 +515,16 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
         return st;
     if (strcmp(spec->output_table, spec->runs_table) == 0)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.table\" and \"output.runs\" must be different tables");
+    spec->lock_wait_s = TG_DEFAULT_LOCK_WAIT_S;
+    const json_t *wait = json_object_get(output, "lock_wait_s");
+    if (wait) {
+        if (!json_is_number(wait))
+            return wrong_type(err, "output.lock_wait_s", "a number", wait);
+        spec->lock_wait_s = json_number_value(wait);
+        if (!(spec->lock_wait_s >= 0 && spec->lock_wait_s <= 86400))
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.lock_wait_s\" must be within 0..86400, not %.17g",
+                                spec->lock_wait_s);
+    }
     spec->max_shrink = TG_DEFAULT_MAX_SHRINK;
     const json_t *shrink = json_object_get(output, "max_shrink");
     if (shrink) {

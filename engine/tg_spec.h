@@ -12,6 +12,7 @@
 
 #define TG_DEFAULT_SEED 42
 #define TG_DEFAULT_MAX_SHRINK 0.5
+#define TG_DEFAULT_LOCK_WAIT_S 30
 
 typedef enum { TG_DANGLING_ERROR, TG_DANGLING_DROP } tg_dangling_policy;
 
@@ -38,6 +39,7 @@ typedef struct {
     uint64_t seed;               /* top-level "seed", TG_DEFAULT_SEED when absent */
     char *output_table;
     char *runs_table;
+    double lock_wait_s;          /* "output.lock_wait_s": how long a column change waits for readers */
     double max_shrink;           /* "output.max_shrink": the largest share of the previous run's twins a
                                     replacement may lose (1: any) */
     char *json;                  /* the spec as written, for the runs table */

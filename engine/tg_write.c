@@ -2,16 +2,15 @@
 #include "tg_write.h"
 
 #include <inttypes.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tg_copy.h"
 #include "tg_db.h"
 #include "tg_interrupt.h"
+#include "tg_storage.h"
 #include "tg_time.h"
 
 #ifndef TWINGRAPH_VERSION
@@ -19,7 +18,6 @@
 #endif
 
 #define TABLE_MARK "twingraph feature table"
-#define COPY_FLUSH_BYTES (1 << 20)
 
 /* Formats and runs one statement (identifiers already quoted by the caller). */
 static tg_status execf(PGconn *conn, tg_error *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -98,10 +96,10 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
         PGresult *res = NULL;
         if ((st = tg_db_exec(conn,
                              "SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
-                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings') AND NOT attisdropped",
+                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings', 'write_xid') AND NOT attisdropped",
                              1, params, &res, err)))
             return st;
-        bool current = strcmp(PQgetvalue(res, 0, 0), "2") == 0;
+        bool current = strcmp(PQgetvalue(res, 0, 0), "3") == 0;
         PQclear(res);
         return current ? TG_OK : upgrade_runs_table(conn, runs, err);
     }
@@ -122,7 +120,8 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
                  " backend_pid integer,"
                  " error text,"
                  " seed bigint,"
-                 " warnings jsonb)",
+                 " warnings jsonb,"
+                 " write_xid text)",
                  runs);
 }
 
@@ -130,7 +129,8 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
 static tg_status upgrade_runs_table(PGconn *conn, const char *runs, tg_error *err)
 {
     return execf(conn, err,
-                 "ALTER TABLE %s ADD COLUMN IF NOT EXISTS seed bigint, ADD COLUMN IF NOT EXISTS warnings jsonb",
+                 "ALTER TABLE %s ADD COLUMN IF NOT EXISTS seed bigint, ADD COLUMN IF NOT EXISTS warnings jsonb,"
+                 " ADD COLUMN IF NOT EXISTS write_xid text",
                  runs);
 }
 
@@ -185,143 +185,6 @@ cleanup:
     return st;
 }
 
-/* Creates the output table, marked as twingraph's, when it does not exist yet. */
-static tg_status create_if_missing(PGconn *conn, const char *out, tg_error *err)
-{
-    bool exists = false;
-    tg_status st = table_exists(conn, out, &exists, err);
-    if (st || exists)
-        return st;
-    if ((st = execf(conn, err, "CREATE TABLE %s (device_id text PRIMARY KEY, run_id bigint NOT NULL)", out)))
-        return st;
-    return execf(conn, err, "COMMENT ON TABLE %s IS '" TABLE_MARK "'", out);
-}
-
-/* Refuses to touch a table twingraph did not create, then adds and drops columns so the table
- * has exactly device_id, run_id and the job's columns. Adding or dropping a column does not
- * rewrite the table, so older snapshots keep seeing their rows. */
-static tg_status reconcile_columns(PGconn *conn, const char *out, const tg_spec *spec,
-                                   const tg_feature_table *table, tg_error *err)
-{
-    const char *params[] = {out};
-    PGresult *res = NULL;
-    tg_status st = tg_db_exec(conn, "SELECT COALESCE(pg_catalog.obj_description($1::pg_catalog.regclass, 'pg_class'), '')", 1,
-                              params, &res, err);
-    if (st)
-        return st;
-    bool ours = strncmp(PQgetvalue(res, 0, 0), TABLE_MARK, strlen(TABLE_MARK)) == 0;
-    PQclear(res);
-    if (!ours) {
-        tg_error_set(err, TG_ERR_INPUT, "output table \"%s\" exists and was not created by twingraph",
-                     spec->output_table);
-        tg_error_hint(err, "choose another \"output.table\"; twingraph replaces the contents of its output tables");
-        return TG_ERR_INPUT;
-    }
-    if ((st = tg_db_exec(conn,
-                         "SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute"
-                         " WHERE attrelid = $1::pg_catalog.regclass AND attnum > 0 AND NOT attisdropped",
-                         1, params, &res, err)))
-        return st;
-    bool *present = calloc(table->n_columns + 1, sizeof *present);
-    if (!present) {
-        PQclear(res);
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    }
-    for (int row = 0; row < PQntuples(res) && !st; row++) {
-        const char *name = PQgetvalue(res, row, 0), *type = PQgetvalue(res, row, 1);
-        if (strcmp(name, "device_id") == 0 || strcmp(name, "run_id") == 0)
-            continue;
-        int c = tg_feature_table_find(table, name);
-        if (c >= 0 && strcmp(type, tg_column_sql_type(table->columns[c].type)) == 0) {
-            present[c] = true;
-            continue;
-        }
-        char *quoted = NULL;
-        if (!(st = tg_db_quote_ident(conn, name, &quoted, err)))
-            st = execf(conn, err, "ALTER TABLE %s DROP COLUMN %s", out, quoted);
-        free(quoted);
-    }
-    for (size_t c = 0; c < table->n_columns && !st; c++) {
-        if (present[c])
-            continue;
-        char *quoted = NULL;
-        if (!(st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err)))
-            st = execf(conn, err, "ALTER TABLE %s ADD COLUMN %s %s", out, quoted,
-                       tg_column_sql_type(table->columns[c].type));
-        free(quoted);
-    }
-    free(present);
-    PQclear(res);
-    return st;
-}
-
-static tg_status send_copy_data(PGconn *conn, tg_copy_buffer *buf, tg_error *err)
-{
-    if (buf->failed)
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    if (buf->len && PQputCopyData(conn, buf->data, (int)buf->len) != 1)
-        return tg_error_set(err, TG_ERR_DB, "could not send COPY data: %s", PQerrorMessage(conn));
-    tg_copy_buffer_clear(buf);
-    return TG_OK;
-}
-
-static tg_status copy_rows(PGconn *conn, const char *out, const tg_twins *twins,
-                           const tg_feature_table *table, int64_t run_id, tg_error *err)
-{
-    size_t size = strlen(out) + 64;
-    for (size_t c = 0; c < table->n_columns; c++)
-        size += strlen(table->columns[c].name) * 2 + 4;
-    char *sql = malloc(size);
-    tg_copy_buffer buf = {0};
-    tg_status st = TG_OK;
-    if (!sql)
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    int n = sprintf(sql, "COPY %s (device_id, run_id", out);
-    for (size_t c = 0; c < table->n_columns && !st; c++) {
-        char *quoted = NULL;
-        if (!(st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err)))
-            n += sprintf(sql + n, ", %s", quoted);
-        free(quoted);
-    }
-    if (st)
-        goto cleanup;
-    sprintf(sql + n, ") FROM STDIN (FORMAT binary)");
-    PGresult *res = PQexec(conn, sql);
-    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
-        st = tg_db_result_error(conn, res, sql, err);
-        PQclear(res);
-        goto cleanup;
-    }
-    PQclear(res);
-
-    /* Column types match the table: reconcile_columns gave each its type's SQL type. */
-    tg_copy_header(&buf);
-    for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
-        tg_copy_row(&buf, (int16_t)(2 + table->n_columns));
-        tg_copy_text(&buf, tg_twins_id(twins, v));
-        tg_copy_int8(&buf, run_id);
-        for (size_t c = 0; c < table->n_columns; c++)
-            tg_column_encode(&table->columns[c], v, &buf);
-        if (buf.len >= COPY_FLUSH_BYTES && !(st = tg_interrupt_check("while writing features", err)))
-            st = send_copy_data(conn, &buf, err);
-    }
-    if (!st) {
-        tg_copy_trailer(&buf);
-        st = send_copy_data(conn, &buf, err);
-    }
-    /* Ending with an error message makes the server abort the COPY. */
-    PQputCopyEnd(conn, st ? "twingraph stopped the copy" : NULL);
-    while ((res = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && !st)
-            st = tg_db_result_error(conn, res, sql, err);
-        PQclear(res);
-    }
-cleanup:
-    free(sql);
-    tg_copy_buffer_destroy(&buf);
-    return st;
-}
-
 static tg_status comment_on(PGconn *conn, const char *what, const char *target, const char *text,
                             tg_error *err)
 {
@@ -338,10 +201,10 @@ static tg_status comment_columns(PGconn *conn, const char *out, const tg_spec *s
 {
     char text[512], target[512];
     snprintf(text, sizeof text,
-             TABLE_MARK ": one row per twin of %s, replaced as a whole by each run; "
-             "lineage in %s (run_id). Do not add columns: twingraph drops columns it does not write.",
+             TABLE_MARK ": one row per twin of %s, the latest succeeded run of %s as your snapshot sees it; "
+             "replaced as a whole by each run (run_id). A view over twingraph's storage: do not change it.",
              spec->devices_source, spec->runs_table);
-    tg_status st = comment_on(conn, "TABLE", out, text, err);
+    tg_status st = comment_on(conn, "VIEW", out, text, err);
     snprintf(target, sizeof target, "%s.device_id", out);
     if (!st)
         st = comment_on(conn, "COLUMN", target, "Twin id (device_id of the devices source)", err);
@@ -418,6 +281,8 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     double start = tg_time_now();
     bool in_transaction = false;
     char *out = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL, *warnings_text = NULL;
+    tg_storage storage = {0};
+    bool new_generation = false;
     char lock_key[600], run_text[32], twin_count[32];
     tg_status st = tg_db_quote_name(conn, spec->output_table, "output.table", &out, err);
     if (st || (st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err)))
@@ -432,16 +297,11 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params, NULL, err)) ||
         (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
         (st = tg_write_check_shrink(conn, spec, twins->n_twins, max_shrink, err)) ||
-        (st = create_if_missing(conn, out, err)) ||
-        (st = reconcile_columns(conn, out, spec, table, err)))
+        (st = tg_storage_init(conn, spec, &storage, err)) ||
+        (st = tg_storage_write_run(conn, &storage, table, twins, run_id, &new_generation, err)) ||
+        (st = tg_storage_publish(conn, &storage, spec, table, new_generation, spec->lock_wait_s, err)))
         goto cleanup;
-    tg_fault_point("columns_reconciled");
-    if ((st = execf(conn, err, "DELETE FROM %s", out)))
-        goto cleanup;
-    tg_fault_point("rows_deleted");
-    if ((st = copy_rows(conn, out, twins, table, run_id, err)))
-        goto cleanup;
-    tg_fault_point("rows_copied");
+    tg_fault_point("view_published");
     if ((st = comment_columns(conn, out, spec, table, run_id, err)))
         goto cleanup;
 
@@ -459,16 +319,21 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     char sql[1024];
     snprintf(sql, sizeof sql,
              "UPDATE %s SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), twin_count = $2,"
-             " layers = $3::jsonb, stage_seconds = $4::jsonb, warnings = $5::jsonb WHERE run_id = $1",
+             " layers = $3::jsonb, stage_seconds = $4::jsonb, warnings = $5::jsonb,"
+             " write_xid = pg_catalog.pg_current_xact_id()::text WHERE run_id = $1",
              runs);
     if ((st = tg_db_exec(conn, sql, 5, params, NULL, err)))
         goto cleanup;
     tg_fault_point("before_commit");
     if (!(st = tg_interrupt_check("before committing the features", err)))
         st = tg_db_exec(conn, "COMMIT", 0, NULL, NULL, err);
+    in_transaction = st != TG_OK;
+    if (!st)
+        tg_storage_prune(conn, &storage, spec, run_id);
 cleanup:
     if (st && in_transaction)
         PQclear(PQexec(conn, "ROLLBACK"));
+    tg_storage_destroy(&storage);
     free(out);
     free(runs);
     free(layers_text);

@@ -225,10 +225,10 @@ class Checker(Tally):
 
 
 def table_state(db, table="features.device_features"):
-    """Everything a reader could see of a table, as text: rows with their physical version
-    (ctid, xmin), columns with types and comments, and the table comment. Equal states mean
-    the table was not touched."""
-    rows = db.query(f"SELECT ctid::text, xmin::text, f::text FROM {table} f ORDER BY 3")
+    """Everything a reader could see of a feature table (a view over twingraph's storage), as
+    text: rows with the run that wrote them, columns with types and comments, and the comment.
+    Equal states mean the table was not touched (a rewrite would change the run_id)."""
+    rows = db.query(f"SELECT f::text FROM {table} f ORDER BY 1")
     columns = db.query("SELECT attname, format_type(atttypid, atttypmod), col_description(attrelid, attnum)"
                        " FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
                        " ORDER BY attnum", (table,))

@@ -1,7 +1,9 @@
 """Atomic replacement of the feature table under concurrent readers.
 
-twingraph replaces the feature table in ONE transaction (advisory lock, add/drop columns, DELETE,
-COPY, comments, runs row -> 'succeeded', COMMIT). This test checks what a reader can observe.
+twingraph replaces the feature table in ONE transaction (advisory lock, the run's own partition
+filled with COPY FREEZE and attached, a new generation and view when the columns change, comments,
+runs row -> 'succeeded', COMMIT); the table is a view that picks the latest succeeded run in the
+reader's own snapshot. This test checks what a reader can observe.
 
 What is asserted, and why:
 
@@ -13,7 +15,7 @@ What is asserted, and why:
 
 * REPEATABLE READ readers take their snapshot first (a read of features.runs), sleep, and only
   then read the feature table, so their snapshot often predates one or more committed runs.
-  PostgreSQL then shows the OLD rows (the DELETE and the new rows are invisible to the snapshot)
+  The view then shows the OLD run's rows (the newer runs are not committed in that snapshot)
   under the CURRENT column list (catalog lookups are not MVCC-snapshot based). Consequences, all
   asserted:
     - row count, single run_id, 'succeeded' and newest-in-snapshot hold exactly as above;
@@ -34,7 +36,7 @@ What is asserted, and why:
 
 * A demonstration, in plain SQL, that build-then-rename (and TRUNCATE + INSERT) are NOT safe at
   REPEATABLE READ: a snapshot older than the swap sees an EMPTY table. This is why the engine
-  uses DELETE + COPY in one transaction.
+  picks the run through the reader's own snapshot instead.
 """
 import hashlib
 import math
@@ -236,8 +238,8 @@ def snapshot_before_column_drop(db, writer):
 
 def same_columns_run_does_not_wait(db, writer):
     """A reader in the middle of a transaction that has read the table (AccessShareLock held) does
-    not hold up a run with the same columns (DELETE + COPY need only RowExclusiveLock), and keeps
-    its view."""
+    not hold up a run with the same columns (a new partition attached under SHARE UPDATE EXCLUSIVE),
+    and keeps its view."""
     old, _ = writer.run("A")
     conn = rr_connect(db)
     with conn.cursor() as cur:
@@ -263,8 +265,9 @@ def same_columns_run_does_not_wait(db, writer):
 
 
 def column_change_waits_for_reader(db, writer):
-    """A run that adds a column needs AccessExclusiveLock: it waits for a reader that holds the
-    table, and the reader's view does not change meanwhile."""
+    """A run that adds a column replaces the view (AccessExclusiveLock, tried under a short
+    lock_timeout and retried): it waits for a reader that holds the table, and the reader's view
+    does not change meanwhile."""
     old, _ = writer.run("A")
     conn = rr_connect(db)
     with conn.cursor() as cur:
@@ -374,7 +377,8 @@ def concurrent_writers(db, writer):
 
 def swap_is_unsafe(db):
     """Build-then-rename and TRUNCATE + INSERT, done by hand: a REPEATABLE READ snapshot that
-    predates the swap sees an EMPTY table. DELETE + COPY (what twingraph does) does not."""
+    predates the swap sees an EMPTY table. DELETE + INSERT does not, and neither does twingraph's
+    view, which picks the run in the reader's snapshot."""
     db.execute("CREATE SCHEMA demo; CREATE TABLE demo.swap AS SELECT g AS id FROM generate_series(1, 100) g;"
                "CREATE TABLE demo.trunc AS SELECT g AS id FROM generate_series(1, 100) g;"
                "CREATE TABLE demo.del AS SELECT g AS id FROM generate_series(1, 100) g")

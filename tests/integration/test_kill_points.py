@@ -57,7 +57,7 @@ class Reader(threading.Thread):
 
 
 # Exact steps, by the engine's own fault hook (TWINGRAPH_FAULT), then moments inside compute.
-FAULT_POINTS = ["run_started", "devices_read", "read", "built", "computed", "columns_reconciled", "rows_deleted",
+FAULT_POINTS = ["run_started", "devices_read", "read", "built", "computed", "partition_attached", "view_published",
                 "rows_copied", "before_commit", "committed"]
 TIMED = KILLS - len(FAULT_POINTS)
 
