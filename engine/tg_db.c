@@ -112,7 +112,12 @@ tg_status tg_db_connect(const char *conninfo, PGconn **conn, tg_error *err)
         free(secret);
         tg_error_set(err, TG_ERR_DB, "could not connect to PostgreSQL");
         tg_error_detail(err, "%s", reason);
-        tg_error_hint(err, "pass a conninfo string or URI with --db, or set PGHOST, PGPORT, PGDATABASE, PGUSER");
+        if (strstr(reason, "password"))
+            tg_error_hint(err, "check the password: PGPASSWORD, ~/.pgpass, or password= in --db");
+        else if (strstr(reason, "does not exist"))
+            tg_error_hint(err, "check the database and role names: dbname= and user= in --db, or PGDATABASE and PGUSER");
+        else
+            tg_error_hint(err, "pass a conninfo string or URI with --db, or set PGHOST, PGPORT, PGDATABASE, PGUSER");
         PQfinish(*conn);
         *conn = NULL;
         return TG_ERR_DB;

@@ -223,7 +223,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     /* The shrink guard runs again under the write lock; here it fails early, before compute. */
     if ((st = tg_ingest_read(conn, spec, &twins, &warnings, err)) ||
         (st = tg_tree_build(&tree, &twins, spec->break_cycles, &warnings, err)) ||
-        (st = tg_write_check_shrink(conn, spec, twins.n_twins, max_shrink, err)))
+        (st = tg_write_check_shrink(conn, spec, twins.n_twins, twins.n_relationships, max_shrink, err)))
         goto cleanup;
     json_object_set_new(stages, "read", json_real(tg_time_now() - t));
     tg_fault_point("read");

@@ -2,6 +2,7 @@
 #include "tg_storage.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,10 +286,41 @@ static tg_status nap(double seconds, tg_error *err)
     return TG_OK;
 }
 
+/* GRANT statements that give a replaced view the privileges its predecessor had. */
+static tg_status saved_grants(PGconn *conn, const tg_storage *storage, PGresult **grants, tg_error *err)
+{
+    const char *params[] = {storage->view};
+    return tg_db_exec(conn,
+                      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $1::text,"
+                      "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END,"
+                      "  CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+                      " FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
+                      " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
+                      " WHERE c.oid = pg_catalog.to_regclass($1::text) AND a.grantee <> c.relowner",
+                      1, params, grants, err);
+}
+
+/* "pid 123 (analyst, psql)": the sessions holding the view, for the lock-wait error. */
+static void view_holders(PGconn *conn, const tg_storage *storage, char *buf, size_t size)
+{
+    const char *params[] = {storage->view};
+    PGresult *res = NULL;
+    tg_error ignored = {0};
+    buf[0] = '\0';
+    if (tg_db_exec(conn,
+                   "SELECT pg_catalog.string_agg(pg_catalog.format('pid %s (%s, %s)', a.pid, a.usename,"
+                   "  COALESCE(a.application_name, '')), ', ')"
+                   " FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+                   " WHERE l.relation = pg_catalog.to_regclass($1) AND l.granted AND a.pid <> pg_catalog.pg_backend_pid()",
+                   1, params, &res, &ignored) == TG_OK)
+        snprintf(buf, size, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
 tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
                              const tg_feature_table *table, bool new_generation, double lock_wait_s, tg_error *err)
 {
-    PGresult *res = NULL;
+    PGresult *res = NULL, *grants = NULL;
     const char *params[] = {storage->view};
     tg_status st = tg_db_exec(conn,
                               "SELECT COALESCE((SELECT c.relkind::text FROM pg_catalog.pg_class c"
@@ -301,22 +333,38 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
     if (kind == 'v' && !new_generation)
         return TG_OK; /* the view already shows this generation */
     sql_text create = {0};
-    if ((st = view_sql(conn, storage, spec, table, &create, err)))
+    if ((st = view_sql(conn, storage, spec, table, &create, err)) || (st = saved_grants(conn, storage, &grants, err)))
         goto cleanup;
     char drop[600] = "";
-    if (kind == 'v')
-        snprintf(drop, sizeof drop, "DROP VIEW %s", storage->view);
-    else if (kind == 'r') /* the plain table of an older twingraph, marked ours by pre-flight */
+    if (kind == 'r') /* the plain table of an older twingraph, marked ours by pre-flight */
         snprintf(drop, sizeof drop, "DROP TABLE %s", storage->view);
+    /* CREATE OR REPLACE keeps the views users built on ours and their grants, and works when
+     * columns are only added at the end; any other change drops and recreates it. */
+    bool replace = kind == 'v';
     double waited = 0, backoff = 0.1;
     for (;;) {
         tg_error attempt = {0};
         if ((st = tg_db_exec(conn, "SAVEPOINT tg_publish", 0, NULL, NULL, err)) ||
             (st = tg_db_exec(conn, "SET LOCAL lock_timeout = '" LOCK_TIMEOUT "'", 0, NULL, NULL, err)))
             goto cleanup;
-        tg_status tried = drop[0] ? tg_db_exec(conn, drop, 0, NULL, NULL, &attempt) : TG_OK;
-        if (!tried)
-            tried = tg_db_exec(conn, create.text, 0, NULL, NULL, &attempt);
+        tg_status tried = TG_OK;
+        if (replace) {
+            char *replace_sql = malloc(strlen(create.text) + 16);
+            if (!replace_sql) {
+                st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+                goto cleanup;
+            }
+            sprintf(replace_sql, "CREATE OR REPLACE %s", create.text + strlen("CREATE "));
+            tried = tg_db_exec(conn, replace_sql, 0, NULL, NULL, &attempt);
+            free(replace_sql);
+        } else {
+            if (drop[0])
+                tried = tg_db_exec(conn, drop, 0, NULL, NULL, &attempt);
+            if (!tried)
+                tried = tg_db_exec(conn, create.text, 0, NULL, NULL, &attempt);
+            for (int g = 0; g < PQntuples(grants) && !tried; g++)
+                tried = tg_db_exec(conn, PQgetvalue(grants, g, 0), 0, NULL, NULL, &attempt);
+        }
         if (!tried) {
             if (!(st = tg_db_exec(conn, "RELEASE SAVEPOINT tg_publish", 0, NULL, NULL, err)))
                 st = tg_db_exec(conn, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err);
@@ -324,17 +372,33 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
         }
         if ((st = tg_db_exec(conn, "ROLLBACK TO SAVEPOINT tg_publish", 0, NULL, NULL, err)))
             goto cleanup;
+        if (replace && strcmp(attempt.sqlstate, "42P16") == 0) { /* columns dropped or reordered */
+            replace = false;
+            snprintf(drop, sizeof drop, "DROP VIEW %s", storage->view);
+            continue;
+        }
+        if (strcmp(attempt.sqlstate, "2BP01") == 0) {
+            st = tg_error_set(err, TG_ERR_DB, "could not change the columns of %s: other views depend on it",
+                              spec->output_table);
+            tg_error_detail(err, "%s", attempt.detail);
+            tg_error_hint(err, "a job that only adds columns at the end keeps dependent views; otherwise drop them, "
+                               "run, and create them again");
+            goto cleanup;
+        }
         if (strcmp(attempt.sqlstate, "55P03") != 0) { /* not a lock timeout: the real error */
             *err = attempt;
             st = tried;
             goto cleanup;
         }
         if (waited >= lock_wait_s) {
+            char holders[512];
+            view_holders(conn, storage, holders, sizeof holders);
             st = tg_error_set(err, TG_ERR_DB, "could not change the columns of %s: readers held it for %.0f s",
                               spec->output_table, waited);
             tg_error_detail(err, "A column change replaces the view readers query, which waits for transactions "
-                                 "that have read it.");
-            tg_error_hint(err, "end long transactions on %s, or run again when they are done", spec->output_table);
+                                 "that have read it. Holding it: %s.", holders[0] ? holders : "(none visible to this role)");
+            tg_error_hint(err, "end those transactions and run again, or raise \"output.lock_wait_s\" (now %.0f s)",
+                          lock_wait_s);
             goto cleanup;
         }
         if ((st = nap(backoff, err)))
@@ -343,13 +407,13 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
         backoff = backoff * 2 < 2 ? backoff * 2 : 2;
     }
 cleanup:
+    PQclear(grants);
     free(create.text);
     return st;
 }
 
 int tg_storage_prune(PGconn *conn, const tg_storage *storage, const tg_spec *spec, int64_t run_id)
 {
-    (void)spec;
     tg_error ignored = {0};
     PGresult *res = NULL;
     char run_text[32];
@@ -374,6 +438,20 @@ int tg_storage_prune(PGconn *conn, const tg_storage *storage, const tg_spec *spe
         return 0;
     }
     free(sql.text);
+    /* Say so when this role cannot prune at all: the old runs would pile up unseen. */
+    PGresult *kept = NULL;
+    if (!tg_db_exec(conn,
+                    "SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                    " ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'"
+                    " AND c.relname ~ ('^' || $2 || '_r[0-9]+$')"
+                    " AND NOT (SELECT r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'pg_read_all_stats', 'MEMBER')"
+                    "          FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)",
+                    2, params, &kept, &ignored) &&
+        atoi(PQgetvalue(kept, 0, 0)) > 1)
+        fprintf(stderr, "twingraph: warning: %s partitions of runs of %s are kept: this role may not see other "
+                        "sessions' snapshots (GRANT pg_read_all_stats TO it), so it never drops them\n",
+                PQgetvalue(kept, 0, 0), spec->output_table);
+    PQclear(kept);
     int dropped = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         char drop[300];

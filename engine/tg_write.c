@@ -245,9 +245,49 @@ static tg_status check_not_superseded(PGconn *conn, const tg_spec *spec, const c
     return st;
 }
 
-tg_status tg_write_check_shrink(PGconn *conn, const tg_spec *spec, igraph_integer_t new_rows, double max_shrink,
-                                tg_error *err)
+/* The relationships the last succeeded run of this table read, or -1. */
+static tg_status previous_relationships(PGconn *conn, const tg_spec *spec, long long *count, tg_error *err)
 {
+    char *runs = NULL, sql[768];
+    PGresult *res = NULL;
+    *count = -1;
+    tg_status st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &runs, err);
+    if (st)
+        return st;
+    bool exists = false;
+    if ((st = table_exists(conn, runs, &exists, err)) || !exists)
+        goto cleanup;
+    snprintf(sql, sizeof sql,
+             "SELECT (layers->'input'->>'relationships')::bigint FROM %s WHERE output_table = $1"
+             " AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1", runs);
+    const char *params[] = {spec->output_table};
+    if (!(st = tg_db_exec(conn, sql, 1, params, &res, err)) && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        *count = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+cleanup:
+    PQclear(res);
+    free(runs);
+    return st;
+}
+
+tg_status tg_write_check_shrink(PGconn *conn, const tg_spec *spec, igraph_integer_t new_rows,
+                                igraph_integer_t new_relationships, double max_shrink, tg_error *err)
+{
+    /* An emptied relationships source would leave every twin isolated just as silently. */
+    long long old_relationships = -1;
+    tg_status rst = spec->relationships_source ? previous_relationships(conn, spec, &old_relationships, err) : TG_OK;
+    if (rst)
+        return rst;
+    if (old_relationships > 0 &&
+        (double)(old_relationships - new_relationships) > max_shrink * (double)old_relationships) {
+        tg_error_set(err, TG_ERR_INPUT, "refusing to replace %s: the last run read %lld relationships, this one %" IGRAPH_PRId,
+                     spec->output_table, old_relationships, new_relationships);
+        tg_error_detail(err, "The replacement would lose %.0f%% of the relationships; \"output.max_shrink\" allows %.0f%%.",
+                        100.0 * (double)(old_relationships - new_relationships) / (double)old_relationships,
+                        100.0 * max_shrink);
+        tg_error_hint(err, "check the relationships source; if the smaller set is right, pass --allow-shrink or set "
+                           "\"output\": {\"max_shrink\": 1}");
+        return TG_ERR_INPUT;
+    }
     char *out = NULL;
     PGresult *res = NULL;
     bool exists = false;
@@ -296,7 +336,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     /* One writer per output table at a time; readers are never blocked by this lock. */
     if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params, NULL, err)) ||
         (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
-        (st = tg_write_check_shrink(conn, spec, twins->n_twins, max_shrink, err)) ||
+        (st = tg_write_check_shrink(conn, spec, twins->n_twins, twins->n_relationships, max_shrink, err)) ||
         (st = tg_storage_init(conn, spec, &storage, err)) ||
         (st = tg_storage_write_run(conn, &storage, table, twins, run_id, &new_generation, err)) ||
         (st = tg_storage_publish(conn, &storage, spec, table, new_generation, spec->lock_wait_s, err)))

@@ -32,9 +32,10 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
                             json_t *stage_seconds, const json_t *warnings, double max_shrink, tg_error *err);
 
 /* Refuses (TG_ERR_INPUT, naming both counts) to replace the output table's rows with new_rows
- * when that loses more than max_shrink (0..1) of them; an absent or empty table passes. */
-tg_status tg_write_check_shrink(PGconn *conn, const tg_spec *spec, igraph_integer_t new_rows, double max_shrink,
-                                tg_error *err);
+ * when that loses more than max_shrink (0..1) of them, or when the relationships read lose more
+ * than that share of those the last succeeded run read; an absent or empty table passes. */
+tg_status tg_write_check_shrink(PGconn *conn, const tg_spec *spec, igraph_integer_t new_rows,
+                                igraph_integer_t new_relationships, double max_shrink, tg_error *err);
 
 /* Marks the run failed with the error's message and the run's warnings (a JSON array, or
  * NULL). Best effort: when that fails too, says so on stderr. */

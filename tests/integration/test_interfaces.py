@@ -257,22 +257,30 @@ def shrink_guard(db):
     """A source that suddenly holds far fewer twins does not wipe the features."""
     devices, rels = generate(200, seed=3)
     db.load(devices, rels)
-    run_job(db, {"features": ["degree"]}, allow_shrink=False)
+    # An emptied relationships source is refused like an emptied devices source.
+    run_job(db, {"features": ["degree"], "output": {"table": "features.rel_guard"}}, allow_shrink=False)
+    n_rels = db.query("SELECT count(*) FROM twin.relationships")[0][0]
+    db.execute("CREATE TABLE public.saved_relationships AS SELECT * FROM twin.relationships; DELETE FROM twin.relationships")
+    proc = run_job(db, {"features": ["degree"], "output": {"table": "features.rel_guard"}}, allow_shrink=False, check=False)
+    check(proc.returncode == 1 and f"the last run read {n_rels} relationships, this one 0" in proc.stderr,
+          f"relationships guard: exit {proc.returncode}\n{proc.stderr}")
+    db.execute("INSERT INTO twin.relationships SELECT * FROM public.saved_relationships")
+    run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["degree"]}, allow_shrink=False)
     before = db.query("SELECT count(*), max(run_id) FROM features.device_features")[0]
     db.execute("DELETE FROM twin.relationships; DELETE FROM twin.devices WHERE device_id NOT IN"
                " (SELECT device_id FROM twin.devices ORDER BY device_id LIMIT 60); UPDATE twin.devices SET parent_id = NULL")
-    proc = run_job(db, {"features": ["degree"]}, allow_shrink=False, check=False)
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["degree"]}, allow_shrink=False, check=False)
     after = db.query("SELECT count(*), max(run_id) FROM features.device_features")[0]
     check(proc.returncode == 1 and f"refusing to replace {before[0]} rows" in proc.stderr and "with 60 rows" in proc.stderr
           and "--allow-shrink" in proc.stderr, f"shrink guard: exit {proc.returncode}\n{proc.stderr}")
     check(after == before, f"shrink guard: the table changed {before} -> {after}")
     check(last_run(db)[0] == "failed", "shrink guard: the run is recorded as failed")
-    proc = run_job(db, {"features": ["degree"], "output": {"max_shrink": 0.8}}, allow_shrink=False, check=False)
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["degree"], "output": {"max_shrink": 0.8}}, allow_shrink=False, check=False)
     check(proc.returncode == 0, f"max_shrink 0.8 allows losing 70%: exit {proc.returncode}\n{proc.stderr}")
     db.execute("DELETE FROM twin.devices")
-    proc = run_job(db, {"features": ["degree"]}, allow_shrink=False, check=False)
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["degree"]}, allow_shrink=False, check=False)
     check(proc.returncode == 1 and "with 0 rows" in proc.stderr, f"an empty source: exit {proc.returncode}\n{proc.stderr}")
-    proc = run_job(db, {"features": ["degree"]}, allow_shrink=True, check=False)
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["degree"]}, allow_shrink=True, check=False)
     check(proc.returncode == 0 and db.query("SELECT count(*) FROM features.device_features")[0][0] == 0,
           f"--allow-shrink replaces anyway: exit {proc.returncode}\n{proc.stderr}")
 

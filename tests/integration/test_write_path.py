@@ -94,4 +94,29 @@ with Database("writepath") as db:
     run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_depth", "hier_leaf"]})
     check(len(parts(db)) == 1, f"pruned once the snapshot ended: {parts(db)}")
 
+    # 4. Grants and the views users build on the feature table survive a change that only adds
+    #    columns; a change that drops one they use fails naming them, and changes nothing.
+    analyst = f"{db.name}_analyst"
+    db.execute(f'CREATE ROLE "{analyst}"; GRANT USAGE ON SCHEMA features TO "{analyst}";'
+               f'GRANT SELECT ON features.device_features TO "{analyst}"')
+    db.execute("CREATE VIEW public.deep AS SELECT device_id, hier_depth FROM features.device_features WHERE hier_depth > 1")
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_depth", "hier_leaf", "hier_children"]},
+                   check=False)
+    check(proc.returncode == 0, f"adding a column with a dependent view: exit {proc.returncode}\n{proc.stderr}")
+    granted = db.query("SELECT has_table_privilege(%s, 'features.device_features', 'SELECT')", (analyst,))[0][0]
+    check(granted, "the analyst's SELECT grant survived the column change")
+    check(db.query("SELECT count(*) FROM public.deep")[0][0] > 0, "the dependent view still reads")
+    before = table_state(db)
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_leaf"]}, check=False)
+    check(proc.returncode == 3 and "other views depend on it" in proc.stderr and "public.deep" in proc.stderr,
+          f"dropping a column a user's view reads: exit {proc.returncode}\n{proc.stderr}")
+    check(table_state(db) == before, "the refused column change changed the table")
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_children", "hier_depth"]}, check=False)
+    check(proc.returncode == 3, "reordering columns a user's view reads is refused too")
+    db.execute("DROP VIEW public.deep")
+    proc = run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_leaf"]}, check=False)
+    granted = db.query("SELECT has_table_privilege(%s, 'features.device_features', 'SELECT')", (analyst,))[0][0]
+    check(proc.returncode == 0 and granted, f"dropping and recreating the view keeps the grant: exit {proc.returncode}")
+    db.execute(f'DROP OWNED BY "{analyst}"; DROP ROLE "{analyst}"')
+
 tally.report("write_path")
