@@ -60,11 +60,12 @@ static tg_status sql_run(PGconn *conn, sql_text *sql, tg_error *err)
 tg_status tg_storage_init(PGconn *conn, const tg_spec *spec, tg_storage *storage, tg_error *err)
 {
     memset(storage, 0, sizeof *storage);
-    /* FNV-1a of the table's one spelling: short, stable names for its parts. */
-    uint32_t hash = 2166136261u;
+    /* FNV-1a (64 bits) of the table's one spelling: short, stable names for its parts. Each
+     * generation's comment names its table, so a collision is refused, never shared. */
+    uint64_t hash = 14695981039346656037u;
     for (const char *c = spec->output_table; *c; c++)
-        hash = (hash ^ (unsigned char)*c) * 16777619u;
-    snprintf(storage->base, sizeof storage->base, "tg_%08" PRIx32, hash);
+        hash = (hash ^ (unsigned char)*c) * 1099511628211u;
+    snprintf(storage->base, sizeof storage->base, "tg_%016" PRIx64, hash);
     char *table = NULL;
     tg_status st = tg_db_split_name(spec->output_table, &storage->schema_name, &table, err);
     if (!st && !(st = tg_db_quote_ident(conn, storage->schema_name, &storage->schema, err)) &&
@@ -98,7 +99,8 @@ static const char *const GENERATIONS =
     "  (SELECT pg_catalog.string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ','"
     "     ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
     "     AND NOT a.attisdropped),"
-    "  EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)"
+    "  EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid),"
+    "  COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), '')"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = $1 AND c.relkind = 'p' AND c.relname ~ ('^' || $2 || '_g[0-9]+$')"
     " ORDER BY 1 DESC";
@@ -183,6 +185,17 @@ tg_status tg_storage_write_run(PGconn *conn, const tg_storage *storage, const tg
     tg_status st = list_generations(conn, storage, &res, err);
     if (st)
         return st;
+    char owner[600];
+    snprintf(owner, sizeof owner, "twingraph storage of %s", storage->view);
+    for (int g = 0; g < PQntuples(res); g++)
+        if (strcmp(PQgetvalue(res, g, 4), owner) != 0) {
+            st = tg_error_set(err, TG_ERR_INTERNAL, "storage table %s.%s does not belong to %s",
+                              storage->schema_name, PQgetvalue(res, g, 1), storage->view);
+            tg_error_detail(err, "Its comment says \"%s\".", PQgetvalue(res, g, 4));
+            tg_error_hint(err, "two output tables' storage names collide; choose another \"output.table\"");
+            PQclear(res);
+            return st;
+        }
     job_signature(table, &signature);
     int generation = PQntuples(res) > 0 ? atoi(PQgetvalue(res, 0, 0)) : 0;
     *new_generation = !(PQntuples(res) > 0 && signature.text && strcmp(PQgetvalue(res, 0, 2), signature.text) == 0);
@@ -206,6 +219,13 @@ tg_status tg_storage_write_run(PGconn *conn, const tg_storage *storage, const tg
         sql_append(&sql, ") PARTITION BY LIST (run_id)");
         if (st || (st = sql_run(conn, &sql, err)))
             goto cleanup;
+        char *literal = NULL;
+        if ((st = tg_db_quote_literal(conn, owner, &literal, err)))
+            goto cleanup;
+        sql_append(&sql, "COMMENT ON TABLE %s IS %s", parent, literal);
+        free(literal);
+        if ((st = sql_run(conn, &sql, err)))
+            goto cleanup;
     }
     sql_append(&sql, "CREATE TABLE %s (LIKE %s, CHECK (run_id = %" PRId64 "))", partition, parent, run_id);
     if ((st = sql_run(conn, &sql, err)) || (st = copy_rows(conn, partition, twins, table, run_id, err)))
@@ -224,9 +244,12 @@ cleanup:
     return st;
 }
 
-/* The view: for each generation holding runs, its rows of the latest succeeded run of this
- * table, with the current columns (NULL where that generation lacks one). The run is chosen in
- * the reader's own snapshot, so an older snapshot keeps its older run. */
+/* The view: the latest succeeded run of this table, chosen in the reader's snapshot among the
+ * runs whose partition the reader's plan contains, and for each generation holding runs its rows
+ * of that run with the current columns (NULL where that generation lacks one). Checking the
+ * partition matters at READ COMMITTED: a statement may be planned before a run attaches its
+ * partition and executed with a snapshot in which that run has already succeeded; it must then
+ * read the previous run, not nothing. */
 static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec *spec, const tg_feature_table *table,
                           sql_text *sql, tg_error *err)
 {
@@ -235,11 +258,22 @@ static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec
     tg_status st = list_generations(conn, storage, &res, err);
     if (st || (st = tg_db_quote_literal(conn, spec->output_table, &table_literal, err)))
         goto cleanup;
-    sql_append(sql, "CREATE VIEW %s AS", storage->view);
+    sql_append(sql, "CREATE VIEW %s AS WITH latest AS (SELECT r.run_id FROM %s r WHERE r.output_table = %s"
+                    " AND r.status = 'succeeded' AND (",
+               storage->view, storage->runs, table_literal);
     bool first = true;
-    for (int g = 0; g < PQntuples(res) && !st; g++) {
+    for (int g = 0; g < PQntuples(res); g++) {
         if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
             continue; /* a generation without runs */
+        sql_append(sql, "%sEXISTS (SELECT 1 FROM %s.\"%s\" p WHERE p.run_id = r.run_id)", first ? "" : " OR ",
+                   storage->schema, PQgetvalue(res, g, 1));
+        first = false;
+    }
+    sql_append(sql, ") ORDER BY r.run_id DESC LIMIT 1)");
+    first = true;
+    for (int g = 0; g < PQntuples(res) && !st; g++) {
+        if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
+            continue;
         const char *columns = PQgetvalue(res, g, 2);
         sql_append(sql, "%s SELECT device_id, run_id", first ? "" : " UNION ALL");
         first = false;
@@ -261,9 +295,8 @@ static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec
             }
             free(quoted);
         }
-        sql_append(sql, " FROM %s.\"%s\" WHERE run_id = (SELECT max(r.run_id) FROM %s r WHERE r.output_table = %s"
-                        " AND r.status = 'succeeded')",
-                   storage->schema, PQgetvalue(res, g, 1), storage->runs, table_literal);
+        sql_append(sql, " FROM %s.\"%s\" WHERE run_id = (SELECT run_id FROM latest)", storage->schema,
+                   PQgetvalue(res, g, 1));
     }
     if (!st && sql->failed)
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
@@ -330,8 +363,18 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
         return st;
     char kind = PQgetvalue(res, 0, 0)[0];
     PQclear(res);
-    if (kind == 'v' && !new_generation)
-        return TG_OK; /* the view already shows this generation */
+    /* A generation whose runs were all pruned leaves the view when it is next rewritten, so the
+     * generations do not pile up; otherwise the view already shows this generation. */
+    bool has_empty = false;
+    if (kind == 'v' && !new_generation) {
+        if ((st = list_generations(conn, storage, &res, err)))
+            return st;
+        for (int g = 0; g < PQntuples(res); g++)
+            has_empty |= strcmp(PQgetvalue(res, g, 3), "t") != 0;
+        PQclear(res);
+        if (!has_empty)
+            return TG_OK;
+    }
     sql_text create = {0};
     if ((st = view_sql(conn, storage, spec, table, &create, err)) || (st = saved_grants(conn, storage, &grants, err)))
         goto cleanup;
@@ -385,6 +428,11 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
                                "run, and create them again");
             goto cleanup;
         }
+        if (has_empty && !new_generation && kind == 'v') {
+            /* Only tidying: one try, and a run with unchanged columns never waits for readers. */
+            st = tg_db_exec(conn, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err);
+            goto cleanup;
+        }
         if (strcmp(attempt.sqlstate, "55P03") != 0) { /* not a lock timeout: the real error */
             *err = attempt;
             st = tried;
@@ -417,6 +465,8 @@ int tg_storage_prune(PGconn *conn, const tg_storage *storage, const tg_spec *spe
     tg_error ignored = {0};
     PGresult *res = NULL;
     char run_text[32];
+    /* Every drop below waits a moment at most, then is left for a later run. */
+    tg_db_exec(conn, "SET lock_timeout = '" LOCK_TIMEOUT "'", 0, NULL, NULL, &ignored);
     snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     sql_text sql = {0};
     /* A session whose snapshot is older than this run's commit may still read an older run. Its

@@ -13,13 +13,13 @@
 #include "tg_twins.h"
 
 /* Where a feature table's parts live: all in the schema of output.table, named after a hash of
- * its name ("tg_1a2b3c4d_g<generation>", "tg_1a2b3c4d_r<run_id>"). */
+ * its name ("tg_0123456789abcdef_g<generation>", "tg_0123456789abcdef_r<run_id>"). */
 typedef struct {
     char *schema_name;  /* owned, raw */
     char *schema;       /* owned, quoted */
     char *view;         /* owned, quoted "schema"."table": what readers query */
     char *runs;         /* owned, quoted runs table */
-    char base[16];      /* "tg_" and eight hex digits */
+    char base[24];      /* "tg_" and sixteen hex digits */
 } tg_storage;
 
 /* Fills storage for the spec's output table. Release it with tg_storage_destroy whatever the

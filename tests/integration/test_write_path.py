@@ -24,7 +24,7 @@ def wide(prefix):
 
 
 def parts(db):
-    return db.query("SELECT relname FROM pg_class WHERE relname ~ '^tg_[0-9a-f]{8}_r[0-9]+$' ORDER BY 1")
+    return db.query("SELECT relname FROM pg_class WHERE relname ~ '^tg_[0-9a-f]{16}_r[0-9]+$' ORDER BY 1")
 
 
 def rr_reader(db):
@@ -118,5 +118,14 @@ with Database("writepath") as db:
     granted = db.query("SELECT has_table_privilege(%s, 'features.device_features', 'SELECT')", (analyst,))[0][0]
     check(proc.returncode == 0 and granted, f"dropping and recreating the view keeps the grant: exit {proc.returncode}")
     db.execute(f'DROP OWNED BY "{analyst}"; DROP ROLE "{analyst}"')
+
+    # 5. Generations emptied by pruning leave the view and are dropped: alternate column sets
+    #    never pile up tables.
+    for spec in ({"graph": {"layers": ["hierarchy"]}, "features": ["hier_depth"]},
+                 {"graph": {"layers": ["hierarchy"]}, "features": ["hier_leaf"]}) * 3:
+        run_job(db, spec)
+    run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": ["hier_leaf"]})
+    gens = db.query("SELECT count(*) FROM pg_class WHERE relname ~ '^tg_[0-9a-f]{16}_g[0-9]+$'")[0][0]
+    check(gens <= 2 and len(parts(db)) == 1, f"after alternating column sets: {gens} generations, {parts(db)}")
 
 tally.report("write_path")
