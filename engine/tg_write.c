@@ -1,4 +1,4 @@
-/* tg_write.c - runs-table lineage and the one-transaction DELETE + COPY replacement of a feature table. */
+/* tg_write.c - runs-table lineage and the one-transaction replacement of a feature table (its storage is tg_storage's). */
 #include "tg_write.h"
 
 #include <inttypes.h>

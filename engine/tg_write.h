@@ -17,12 +17,13 @@
  * the run is visible while it works. *run_id receives the new run's id. */
 tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id, tg_error *err);
 
-/* Replaces the contents of the output table with table's columns in one transaction:
- * DELETE + COPY (never TRUNCATE or a table swap, which REPEATABLE READ readers whose snapshot
- * predates the swap would see as empty), COMMENT ON every column, and the run marked
- * 'succeeded' with its layer counts and stage seconds in the same commit. Readers see the
- * complete previous set until the commit and the complete new set after it. Columns the job no
- * longer writes are dropped, new ones added. On error the transaction is rolled back and the
+/* Replaces what the output table (a view, see tg_storage.h) shows with table's columns in one
+ * transaction: the run's own partition (COPY FREEZE, attached), a new generation and view when
+ * the columns changed, COMMENT ON every column, and the run marked 'succeeded' with its layer
+ * counts and stage seconds in the same commit. Readers see the complete previous run until the
+ * commit and the complete new one after it (never TRUNCATE or a table swap, which REPEATABLE
+ * READ readers whose snapshot predates the swap would see as empty). After the commit, older
+ * partitions no snapshot needs are pruned. On error the transaction is rolled back and the
  * previous contents are untouched. A replacement that would lose more than max_shrink of the
  * rows is refused (see tg_write_check_shrink).
  * layers: borrowed JSON object of per-layer counts. stage_seconds: borrowed JSON object; the
