@@ -515,26 +515,19 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
         return st;
     if (strcmp(spec->output_table, spec->runs_table) == 0)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.table\" and \"output.runs\" must be different tables");
-    spec->lock_wait_s = TG_DEFAULT_LOCK_WAIT_S;
-    const json_t *wait = json_object_get(output, "lock_wait_s");
-    if (wait) {
-        if (!json_is_number(wait))
-            return wrong_type(err, "output.lock_wait_s", "a number", wait);
-        spec->lock_wait_s = json_number_value(wait);
-        if (!(spec->lock_wait_s >= 0 && spec->lock_wait_s <= 86400))
-            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.lock_wait_s\" must be within 0..86400, not %.17g",
-                                spec->lock_wait_s);
-    }
-    spec->max_shrink = TG_DEFAULT_MAX_SHRINK;
-    const json_t *shrink = json_object_get(output, "max_shrink");
-    if (shrink) {
-        if (!json_is_number(shrink))
-            return wrong_type(err, "output.max_shrink", "a number", shrink);
-        spec->max_shrink = json_number_value(shrink);
-        if (!(spec->max_shrink >= 0 && spec->max_shrink <= 1))
-            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.max_shrink\" must be within 0..1, not %.17g",
-                                spec->max_shrink);
-    }
+    /* Numbers with a range: the same parser as feature parameters, so the same messages. */
+    static const tg_param_def lock_wait = {.name = "lock_wait_s", .type = TG_PARAM_NUMBER,
+                                           .default_json = TG_DEFAULT_LOCK_WAIT_S, .min_number = 0,
+                                           .max_number = 86400};
+    static const tg_param_def max_shrink = {.name = "max_shrink", .type = TG_PARAM_NUMBER,
+                                            .default_json = TG_DEFAULT_MAX_SHRINK, .min_number = 0, .max_number = 1};
+    tg_param_value value;
+    st = tg_param_parse(&lock_wait, json_object_get(output, "lock_wait_s"), "output.lock_wait_s", &value, err);
+    spec->lock_wait_s = value.number;
+    if (st || (st = tg_param_parse(&max_shrink, json_object_get(output, "max_shrink"), "output.max_shrink", &value,
+                                   err)))
+        return st;
+    spec->max_shrink = value.number;
     return TG_OK;
 }
 

@@ -11,8 +11,8 @@
 #include "tg_layer.h"
 
 #define TG_DEFAULT_SEED 42
-#define TG_DEFAULT_MAX_SHRINK 0.5
-#define TG_DEFAULT_LOCK_WAIT_S 30
+#define TG_DEFAULT_MAX_SHRINK "0.5"   /* JSON text, parsed like a parameter default */
+#define TG_DEFAULT_LOCK_WAIT_S "30"
 
 typedef enum { TG_DANGLING_ERROR, TG_DANGLING_DROP } tg_dangling_policy;
 
