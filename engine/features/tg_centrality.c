@@ -1,6 +1,9 @@
 /* tg_centrality.c - centrality features, each a thin wrapper around one igraph routine, and their registry entries. */
 #include "tg_centrality.h"
 
+#include <string.h>
+
+#include "tg_betweenness.h"
 #include "tg_igraph.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -19,31 +22,208 @@ static tg_status compute_pagerank(const tg_feature_input *in, tg_column *const *
 {
     if (igraph_vcount(in->graph) == 0)
         return TG_OK;
+    tg_status st = tg_feature_check_weights(in, false, "pagerank", err);
+    if (st)
+        return st;
     igraph_real_t eigenvalue;
     igraph_error_t rc = igraph_pagerank(in->graph, IGRAPH_PAGERANK_ALGO_PRPACK, &out[0]->real, &eigenvalue,
-                                        igraph_vss_all(), true, in->params[0].number, NULL, NULL);
+                                        igraph_vss_all(), true, in->params[0].number, in->weights, NULL);
     return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute pagerank");
 }
 
+enum { PPR_SEEDS, PPR_DAMPING, PPR_WEIGHTED };
+
+/* The reset distribution: uniform over the twins the seeds parameter names. Unknown device ids
+ * are an error (a typo would silently change the feature); models are matched as written. */
+static tg_status personalization(const tg_feature_input *in, igraph_vector_t *reset, igraph_integer_t *count,
+                                 tg_error *err)
+{
+    const tg_param_value *seeds = &in->params[PPR_SEEDS];
+    igraph_integer_t n = igraph_vcount(in->graph);
+    *count = 0;
+    for (size_t i = 0; i < seeds->count; i++) {
+        igraph_integer_t matched = 0;
+        if (seeds->choice == 0) {
+            igraph_integer_t v = tg_twins_find(in->twins, seeds->names[i]);
+            if (v < 0) {
+                tg_error_set(err, TG_ERR_INPUT, "\"seeds.devices\" names \"%s\", which is not a twin", seeds->names[i]);
+                tg_error_hint(err, "Device ids are matched exactly, as the devices table spells them.");
+                return TG_ERR_INPUT;
+            }
+            matched += VECTOR(*reset)[v] == 0;
+            VECTOR(*reset)[v] = 1;
+        } else
+            for (igraph_integer_t v = 0; v < n; v++) {
+                const char *model = tg_twins_model(in->twins, v);
+                if (model && strcmp(model, seeds->names[i]) == 0 && VECTOR(*reset)[v] == 0) {
+                    VECTOR(*reset)[v] = 1;
+                    matched++;
+                }
+            }
+        if (matched == 0 && seeds->choice == 1)
+            tg_warn(in->warnings, "personalized_pagerank: no twin has model \"%s\"", seeds->names[i]);
+        *count += matched;
+    }
+    return TG_OK;
+}
+
+static tg_status compute_personalized_pagerank(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    igraph_vector_t reset = {0};
+    igraph_integer_t count = 0;
+    igraph_real_t eigenvalue;
+    igraph_error_t rc;
+    tg_status st = tg_feature_check_weights(in, false, "personalized_pagerank", err);
+    if (st)
+        return st;
+    if ((rc = igraph_vector_init(&reset, igraph_vcount(in->graph))))
+        return tg_igraph_error(err, rc, "allocate the personalization vector");
+    if ((st = personalization(in, &reset, &count, err)))
+        goto cleanup;
+    if (count == 0) {
+        st = tg_error_set(err, TG_ERR_INPUT, "\"seeds\" matches no twin: personalized PageRank needs at least one");
+        tg_error_hint(err, "List device ids ({\"devices\": [...]}) or models ({\"models\": [...]}) that exist.");
+        goto cleanup;
+    }
+    /* Dangling twins jump by the reset distribution, as networkx does by default. */
+    rc = igraph_personalized_pagerank(in->graph, IGRAPH_PAGERANK_ALGO_PRPACK, &out[0]->real, &eigenvalue,
+                                      igraph_vss_all(), true, in->params[PPR_DAMPING].number, &reset, in->weights,
+                                      NULL);
+    if (rc)
+        st = tg_igraph_error(err, rc, "compute personalized pagerank");
+    else
+        json_object_set_new(in->details, "seed_twins", json_integer((json_int_t)count));
+cleanup:
+    if (reset.stor_begin)
+        igraph_vector_destroy(&reset);
+    return st;
+}
+
+enum { BETWEENNESS_WEIGHTED, BETWEENNESS_MODE, BETWEENNESS_EPSILON, BETWEENNESS_DELTA, BETWEENNESS_EXACT_MAX };
+static const char *const betweenness_modes[] = {"exact", "approx", "auto", NULL};
+
+/* Exact (Brandes, through igraph) or estimated (tg_betweenness), as the entry's mode says; auto
+ * picks exact up to exact_max_twins twins. Only "exact" keeps unnormalised pair counts. */
 static tg_status compute_betweenness(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
-    /* Whole-graph igraph_betweenness, not the _subset variant (wrong on undirected graphs in
-     * igraph 0.10.2, igraph issue #2359). Undirected results count each pair once. */
-    igraph_error_t rc = igraph_betweenness(in->graph, &out[0]->real, igraph_vss_all(), true, NULL);
-    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute betweenness");
+    const tg_param_value *p = in->params;
+    int mode = p[BETWEENNESS_MODE].choice;
+    bool approx = mode == 1 || (mode == 2 && igraph_vcount(in->graph) > p[BETWEENNESS_EXACT_MAX].integer);
+    tg_status st = tg_feature_check_weights(in, true, "betweenness", err);
+    if (st)
+        return st;
+    if (mode != 0)
+        json_object_set_new(in->details, "mode", json_string(approx ? "approx" : "exact"));
+    if (approx)
+        return tg_betweenness_estimate(in, p[BETWEENNESS_EPSILON].number, p[BETWEENNESS_DELTA].number, out[0], err);
+    return tg_betweenness_exact(in, mode != 0, out[0], err);
+}
+
+static tg_status plan_betweenness(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
+{
+    (void)directed;
+    int mode = fs->params[BETWEENNESS_MODE].choice;
+    if (mode != 0 && tg_feature_reads_weights(fs))
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": weighted betweenness has no estimator; "
+                            "\"mode\" must be \"exact\"", path);
+    return tg_feature_plan_column(fs, "betweenness", TG_COLUMN_DOUBLE,
+                                  mode == 0 ? "exact shortest-path betweenness, unnormalised: sum over pairs (s,t) of "
+                                              "the share of shortest s-t paths through the twin; undirected pairs "
+                                              "counted once"
+                                            : "shortest-path betweenness normalised as networkx does (pair shares "
+                                              "over (n-1)(n-2)/2 undirected, (n-1)(n-2) directed), exact up to "
+                                              "exact_max_twins twins in mode auto and estimated within epsilon "
+                                              "with probability 1 - delta above (mode approx: always); "
+                                              "runs.feature_details says which",
+                                  err);
+}
+
+static tg_status compute_betweenness_approx(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    return tg_betweenness_estimate(in, in->params[0].number, in->params[1].number, out[0], err);
 }
 
 static const char *const harmonic_directions[] = {"in", "out", "all", NULL};
 
+/* Harmonic and closeness share their parameters: direction, cutoff, weighted. Default "in":
+ * distances from the other twins to this one, as networkx defines both. The order of modes
+ * matches harmonic_directions. O(twins * edges), times log(twins) when weighted (Dijkstra). */
+static tg_status compute_harmonic_or_closeness(const tg_feature_input *in, tg_column *const *out, bool closeness,
+                                               tg_error *err)
+{
+    static const igraph_neimode_t modes[] = {IGRAPH_IN, IGRAPH_OUT, IGRAPH_ALL};
+    const char *name = closeness ? "closeness" : "harmonic";
+    tg_status st = tg_feature_check_weights(in, true, name, err);
+    if (st)
+        return st;
+    igraph_neimode_t mode = modes[in->params[0].choice];
+    igraph_error_t rc;
+    if (closeness) {
+        /* normalized = true: reachable twins over the sum of distances to them (networkx's
+         * wf_improved = False); igraph gives NaN, so NULL, to a twin that reaches none. */
+        rc = igraph_closeness_cutoff(in->graph, &out[0]->real, NULL, NULL, igraph_vss_all(), mode, in->weights, true,
+                                     in->params[1].number);
+    } else
+        rc = igraph_harmonic_centrality_cutoff(in->graph, &out[0]->real, igraph_vss_all(), mode, in->weights, false,
+                                               in->params[1].number);
+    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, closeness ? "compute closeness" : "compute harmonic centrality");
+}
+
 static tg_status compute_harmonic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
-    /* Default "in": distances from the other twins to this one, as networkx defines it. The
-     * order matches harmonic_directions. */
-    static const igraph_neimode_t modes[] = {IGRAPH_IN, IGRAPH_OUT, IGRAPH_ALL};
-    igraph_error_t rc = igraph_harmonic_centrality_cutoff(in->graph, &out[0]->real, igraph_vss_all(),
-                                                          modes[in->params[0].choice], NULL, false,
-                                                          in->params[1].number);
-    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute harmonic centrality");
+    return compute_harmonic_or_closeness(in, out, false, err);
+}
+
+static tg_status compute_closeness(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    return compute_harmonic_or_closeness(in, out, true, err);
+}
+
+/* Leading eigenvector scaled so its largest entry is 1 (igraph's scale = true); in-edges on
+ * directed jobs. ARPACK: about O(edges) per iteration. */
+static tg_status compute_eigenvector(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    if (igraph_vcount(in->graph) == 0)
+        return TG_OK;
+    tg_status st = tg_feature_check_weights(in, false, "eigenvector", err);
+    if (st)
+        return st;
+    igraph_real_t value;
+    igraph_error_t rc = igraph_eigenvector_centrality(in->graph, &out[0]->real, &value, in->directed, true,
+                                                      in->weights, NULL);
+    if (rc == IGRAPH_SUCCESS)
+        json_object_set_new(in->details, "eigenvalue", json_real(value));
+    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute eigenvector centrality");
+}
+
+/* HITS: hub scores are the leading eigenvector of A A^T, authorities of A^T A, each scaled so
+ * its largest entry is 1. hub and authority are two entries so each can be asked for alone. */
+static tg_status compute_hits(const tg_feature_input *in, tg_column *out_col, bool hub, tg_error *err)
+{
+    if (igraph_vcount(in->graph) == 0)
+        return TG_OK;
+    tg_status st = tg_feature_check_weights(in, false, hub ? "hub" : "authority", err);
+    if (st)
+        return st;
+    igraph_vector_t other;
+    igraph_real_t value;
+    igraph_error_t rc = igraph_vector_init(&other, 0);
+    if (rc)
+        return tg_igraph_error(err, rc, "allocate HITS scores");
+    rc = igraph_hub_and_authority_scores(in->graph, hub ? &out_col->real : &other, hub ? &other : &out_col->real,
+                                         &value, true, in->weights, NULL);
+    igraph_vector_destroy(&other);
+    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute HITS scores");
+}
+
+static tg_status compute_hub(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    return compute_hits(in, out[0], true, err);
+}
+
+static tg_status compute_authority(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    return compute_hits(in, out[0], false, err);
 }
 
 static tg_status compute_strength(const tg_feature_input *in, tg_column *const *out, tg_error *err)
@@ -58,6 +238,15 @@ static tg_status compute_coreness(const tg_feature_input *in, tg_column *const *
     return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute coreness");
 }
 
+#define WEIGHTED_AS(role)                                                                          \
+    {.name = "weighted", .type = TG_PARAM_BOOLEAN, .default_json = "false",                       \
+     .doc = "read the layer's weights as " role " (the entry's \"layer\" must have a \"weight\")"}
+#define EPSILON_DELTA                                                                              \
+    {.name = "epsilon", .type = TG_PARAM_NUMBER, .default_json = "0.01", .min_number = 1e-4, .max_number = 0.5, \
+     .doc = "largest additive error of the normalised estimate, for every twin at once"},        \
+    {.name = "delta", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 1e-9, .max_number = 0.5,  \
+     .doc = "probability that the error bound fails"}
+
 static const tg_column_def degree_columns[] = {
     {"degree", TG_COLUMN_BIGINT, false,
      "number of distinct neighbours (either direction), self-loops and parallel edges not counted"},
@@ -68,16 +257,48 @@ static const tg_column_def degree_columns[] = {
 static const tg_param_def pagerank_params[] = {
     {.name = "damping", .type = TG_PARAM_NUMBER, .default_json = "0.85", .min_number = 0.0, .max_number = 0.999999,
      .doc = "probability of following an edge rather than jumping"},
+    WEIGHTED_AS("strengths: an edge is followed in proportion to its weight"),
 };
 static const tg_column_def pagerank_columns[] = {
     {"pagerank", TG_COLUMN_DOUBLE, false,
-     "PageRank, unweighted, uniform teleport, dangling twins jump uniformly; values sum to 1"},
+     "PageRank, uniform teleport, dangling twins jump uniformly, edges followed in proportion to their weight "
+     "when weighted; values sum to 1"},
 };
 
+static const tg_param_def personalized_pagerank_params[] = {
+    [PPR_SEEDS] = {.name = "seeds", .type = TG_PARAM_TWIN_SET,
+                   .doc = "the twins the walk restarts from: {\"devices\": [ids]} or {\"models\": [models]}; "
+                          "required, and must match at least one twin"},
+    [PPR_DAMPING] = {.name = "damping", .type = TG_PARAM_NUMBER, .default_json = "0.85", .min_number = 0.0,
+                     .max_number = 0.999999, .doc = "probability of following an edge rather than restarting"},
+    [PPR_WEIGHTED] = WEIGHTED_AS("strengths: an edge is followed in proportion to its weight"),
+};
+static const tg_column_def personalized_pagerank_columns[] = {
+    {"personalized_pagerank", TG_COLUMN_DOUBLE, false,
+     "PageRank whose walk restarts, and leaves dangling twins, uniformly at random among the seed twins; "
+     "values sum to 1; how much the seed set reaches the twin"},
+};
+
+static const tg_param_def betweenness_params[] = {
+    WEIGHTED_AS("distances (Dijkstra; weights must be positive)"),
+    {.name = "mode", .type = TG_PARAM_CHOICE, .default_json = "\"exact\"", .choices = betweenness_modes,
+     .doc = "exact (unnormalised pair counts), approx (the estimator of betweenness_approx, normalised), or auto "
+            "(normalised: exact up to exact_max_twins twins, approx above)"},
+    EPSILON_DELTA,
+    {.name = "exact_max_twins", .type = TG_PARAM_INTEGER, .default_json = "50000", .min_integer = 0,
+     .max_integer = INT64_MAX, .doc = "mode auto: the most twins computed exactly"},
+};
 static const tg_column_def betweenness_columns[] = {
     {"betweenness", TG_COLUMN_DOUBLE, false,
-     "exact shortest-path betweenness, unnormalised: sum over pairs (s,t) of the share of shortest "
-     "s-t paths through the twin; undirected pairs counted once"},
+     "shortest-path betweenness: unnormalised pair counts in mode exact, normalised as networkx does otherwise"},
+};
+
+static const tg_param_def betweenness_approx_params[] = {EPSILON_DELTA};
+static const tg_column_def betweenness_approx_columns[] = {
+    {"betweenness_approx", TG_COLUMN_DOUBLE, false,
+     "estimated shortest-path betweenness normalised as networkx does (pair shares over (n-1)(n-2)/2 "
+     "undirected, (n-1)(n-2) directed): within epsilon of the exact value for every twin at once, with "
+     "probability at least 1 - delta (Riondato-Kornaropoulos path sampling); unweighted"},
 };
 
 static const tg_param_def harmonic_params[] = {
@@ -85,13 +306,37 @@ static const tg_param_def harmonic_params[] = {
      .doc = "directed jobs: \"in\" counts paths from the other twins to this one, \"out\" paths from this "
             "one, \"all\" ignores directions"},
     {.name = "cutoff", .type = TG_PARAM_NUMBER, .default_json = "-1", .min_number = -1, .max_number = 1e9,
-     .doc = "count only twins at most this many hops away (-1: no limit)"},
+     .doc = "count only twins at most this far away, in hops or in weight when weighted (-1: no limit)"},
+    WEIGHTED_AS("distances (Dijkstra; weights must be positive)"),
 };
 static const tg_column_def harmonic_columns[] = {
     {"harmonic", TG_COLUMN_DOUBLE, false,
-     "harmonic centrality, unnormalised: sum over other twins u of 1/d(u, twin), 0 for unreachable"},
+     "harmonic centrality, unnormalised: sum over other twins u of 1/d(u, twin), 0 for unreachable; "
+     "unlike closeness it stays defined on disconnected graphs"},
+};
+static const tg_column_def closeness_columns[] = {
+    {"closeness", TG_COLUMN_DOUBLE, false,
+     "closeness: the number of other twins that reach the twin divided by the sum of their distances to it "
+     "(networkx wf_improved=False); compares twins only within one component, NULL for a twin no other reaches; "
+     "see harmonic for a whole-graph measure"},
 };
 
+static const tg_param_def eigenvector_params[] = {WEIGHTED_AS("strengths")};
+static const tg_column_def eigenvector_columns[] = {
+    {"eigenvector", TG_COLUMN_DOUBLE, false,
+     "eigenvector centrality scaled so the largest value is 1 (igraph's scaling; networkx's unit-length "
+     "vector divided by its maximum); in-edges on directed jobs, where it is 0 without cycles"},
+};
+
+static const tg_param_def hits_params[] = {WEIGHTED_AS("strengths")};
+static const tg_column_def hub_columns[] = {
+    {"hub", TG_COLUMN_DOUBLE, false,
+     "HITS hub score, scaled so the largest value is 1: high when the twin points to good authorities"},
+};
+static const tg_column_def authority_columns[] = {
+    {"authority", TG_COLUMN_DOUBLE, false,
+     "HITS authority score, scaled so the largest value is 1: high when good hubs point to the twin"},
+};
 static const tg_column_def strength_columns[] = {
     {"strength", TG_COLUMN_DOUBLE, false,
      "sum of the weights of the twin's edges (either direction; a self-loop counts twice when the job keeps "
@@ -108,17 +353,57 @@ const tg_feature_def tg_centrality_features[] = {
     {.name = "degree", .family = "centrality", .summary = "number of neighbours (directed jobs add in_degree and out_degree)",
      .reference = "networkx degree on the simplified graph", .complexity = "O(twins + edges)",
      .columns = degree_columns, .n_columns = COUNT(degree_columns), .compute = compute_degree},
-    {.name = "pagerank", .family = "centrality", .summary = "PageRank with damping 0.85 (parameter \"damping\")",
-     .reference = "networkx.pagerank", .complexity = "O(edges) per power iteration (PRPACK solver)",
+    {.name = "pagerank", .family = "centrality",
+     .summary = "PageRank with damping 0.85 (parameters \"damping\", \"weighted\": weights as strengths)",
+     .reference = "networkx.pagerank(weight=)", .complexity = "O(edges) per power iteration (PRPACK solver)",
      .params = pagerank_params, .n_params = COUNT(pagerank_params), .columns = pagerank_columns,
-     .n_columns = COUNT(pagerank_columns), .compute = compute_pagerank},
-    {.name = "betweenness", .family = "centrality", .summary = "exact shortest-path betweenness as unnormalised pair counts",
-     .reference = "networkx.betweenness_centrality(normalized=False)", .complexity = "O(twins * edges): too slow past ~100k twins",
-     .columns = betweenness_columns, .n_columns = COUNT(betweenness_columns), .compute = compute_betweenness},
-    {.name = "harmonic", .family = "centrality", .summary = "harmonic centrality, unnormalised (parameters \"direction\", \"cutoff\")",
-     .reference = "networkx.harmonic_centrality", .complexity = "O(twins * edges), less with a cutoff",
+     .n_columns = COUNT(pagerank_columns), .weighted_param = "weighted", .compute = compute_pagerank},
+    {.name = "personalized_pagerank", .family = "centrality",
+     .summary = "PageRank restarting from a seed set of devices or models (parameter \"seeds\")",
+     .reference = "networkx.pagerank(personalization=)", .complexity = "O(edges) per power iteration",
+     .params = personalized_pagerank_params, .n_params = COUNT(personalized_pagerank_params),
+     .columns = personalized_pagerank_columns, .n_columns = COUNT(personalized_pagerank_columns),
+     .weighted_param = "weighted", .compute = compute_personalized_pagerank},
+    {.name = "betweenness", .family = "centrality",
+     .summary = "shortest-path betweenness: exact pair counts, or \"mode\": \"auto\" / \"approx\" for large graphs "
+                "(\"weighted\": weights as distances)",
+     .reference = "networkx.betweenness_centrality(normalized=False, weight=); python-igraph for auto/approx",
+     .complexity = "exact O(twins * edges), too slow past ~100k twins; approx as betweenness_approx",
+     .params = betweenness_params, .n_params = COUNT(betweenness_params), .columns = betweenness_columns,
+     .n_columns = COUNT(betweenness_columns), .plan = plan_betweenness, .weighted_param = "weighted",
+     .compute = compute_betweenness},
+    {.name = "betweenness_approx", .family = "centrality",
+     .summary = "normalised betweenness estimated within epsilon with probability 1 - delta (parameters \"epsilon\", \"delta\")",
+     .reference = "python-igraph betweenness (exact) on 10,000-twin graphs: the error bound",
+     .complexity = "O(samples * edges touched by a bidirectional BFS); samples = (1/eps^2)(floor(log2(VD-2)) + 1 + "
+                   "ln(1/delta)), VD a vertex-diameter bound",
+     .params = betweenness_approx_params, .n_params = COUNT(betweenness_approx_params),
+     .columns = betweenness_approx_columns, .n_columns = COUNT(betweenness_approx_columns),
+     .compute = compute_betweenness_approx},
+    {.name = "harmonic", .family = "centrality",
+     .summary = "harmonic centrality, unnormalised (parameters \"direction\", \"cutoff\", \"weighted\")",
+     .reference = "networkx.harmonic_centrality(distance=)", .complexity = "O(twins * edges), less with a cutoff",
      .params = harmonic_params, .n_params = COUNT(harmonic_params), .columns = harmonic_columns,
-     .n_columns = COUNT(harmonic_columns), .compute = compute_harmonic},
+     .n_columns = COUNT(harmonic_columns), .weighted_param = "weighted", .compute = compute_harmonic},
+    {.name = "closeness", .family = "centrality",
+     .summary = "closeness: reachable twins over the sum of distances (parameters as harmonic)",
+     .reference = "networkx.closeness_centrality(wf_improved=False, distance=)", .complexity = "O(twins * edges)",
+     .params = harmonic_params, .n_params = COUNT(harmonic_params), .columns = closeness_columns,
+     .n_columns = COUNT(closeness_columns), .weighted_param = "weighted", .compute = compute_closeness},
+    {.name = "eigenvector", .family = "centrality", .summary = "eigenvector centrality, largest value 1",
+     .reference = "networkx.eigenvector_centrality_numpy, divided by its maximum",
+     .complexity = "O(edges) per ARPACK iteration", .params = eigenvector_params,
+     .n_params = COUNT(eigenvector_params), .columns = eigenvector_columns, .n_columns = COUNT(eigenvector_columns),
+     .weighted_param = "weighted", .compute = compute_eigenvector},
+    {.name = "hub", .family = "centrality", .summary = "HITS hub score (directed jobs)",
+     .reference = "networkx.hits, divided by its maximum", .complexity = "O(edges) per ARPACK iteration",
+     .params = hits_params, .n_params = COUNT(hits_params), .columns = hub_columns, .n_columns = COUNT(hub_columns),
+     .weighted_param = "weighted", .directed_only = true, .compute = compute_hub},
+    {.name = "authority", .family = "centrality", .summary = "HITS authority score (directed jobs)",
+     .reference = "networkx.hits, divided by its maximum", .complexity = "O(edges) per ARPACK iteration",
+     .params = hits_params, .n_params = COUNT(hits_params), .columns = authority_columns,
+     .n_columns = COUNT(authority_columns), .weighted_param = "weighted", .directed_only = true,
+     .compute = compute_authority},
     {.name = "strength", .family = "centrality",
      .summary = "weighted degree: the sum of edge weights; needs a \"layer\" that has a \"weight\"",
      .reference = "networkx degree(weight=...)", .complexity = "O(twins + edges)", .columns = strength_columns,

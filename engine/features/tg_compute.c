@@ -15,7 +15,8 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
     char layer[256], params[512] = "";
     if (fs->layer >= 0)
         snprintf(layer, sizeof layer, "layer %s%s%s", spec->layers[fs->layer].name,
-                 fs->def->needs_weights ? ", weighted by " : "", fs->def->needs_weights ? spec->layers[fs->layer].weight : "");
+                 tg_feature_reads_weights(fs) ? ", weighted by " : "",
+                 tg_feature_reads_weights(fs) ? spec->layers[fs->layer].weight : "");
     else {
         size_t len = (size_t)snprintf(layer, sizeof layer, "union of layers");
         for (size_t i = 0; i < spec->n_layers && len < sizeof layer; i++)
@@ -48,7 +49,7 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
 /* Runs one entry, whose columns start at table->columns[first]. */
 static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *twins, const tg_tree *tree,
                                const tg_graph_set *graphs, tg_feature_table *table, const size_t *first_column,
-                               tg_warnings *warnings, tg_error *err)
+                               tg_warnings *warnings, json_t *details, tg_error *err)
 {
     const tg_feature_spec *fs = &spec->features[f];
     const tg_layer_graph *layer = fs->layer >= 0 ? &graphs->layers[fs->layer] : &graphs->union_graph;
@@ -60,8 +61,12 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
     if (rc != IGRAPH_SUCCESS)
         return tg_igraph_error(err, rc, "seed the random number generator");
     tg_column **out = malloc((fs->n_columns > 0 ? fs->n_columns : 1) * sizeof *out);
-    if (!out)
+    json_t *entry_details = json_object();
+    if (!out || !entry_details) {
+        free(out);
+        json_decref(entry_details);
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
     for (size_t c = 0; c < fs->n_columns; c++)
         out[c] = &table->columns[first_column[f] + c];
     tg_feature_input in = {
@@ -69,7 +74,7 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .tree = tree,
         .graph = &layer->graph,
         .undirected = tg_graph_undirected(layer),
-        .weights = layer->has_weights ? &layer->weights : NULL,
+        .weights = layer->has_weights && tg_feature_reads_weights(fs) ? &layer->weights : NULL,
         .directed = spec->directed,
         .params = fs->params,
         .seed = spec->seed,
@@ -77,6 +82,7 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
                                       : NULL,
         .doc_value = fs->doc_value,
         .warnings = warnings,
+        .details = entry_details,
     };
     double start = tg_time_now();
     if (fs->def->reads == TG_READS_GRAPH)
@@ -88,6 +94,14 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
                 fs->def->reads == TG_READS_PARENT_LINKS ? "parent links" : "twin documents", twins->n_twins);
     st = fs->def->compute(&in, out, err);
     free(out);
+    if (!st && json_object_size(entry_details) > 0) {
+        /* {"entry": 2, "feature": "betweenness", "column": "betweenness", ...what it reported} */
+        json_t *record = json_pack("{s:I, s:s, s:s}", "entry", (json_int_t)f, "feature", fs->def->name, "column",
+                                   fs->n_columns ? fs->columns[0].name : "");
+        if (!record || json_object_update(record, entry_details) || json_array_append_new(details, record))
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    json_decref(entry_details);
     if (st) {
         tg_error_prefix(err, "features[%zu] (%s)", f, fs->def->name);
         return st;
@@ -98,7 +112,7 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
 
 tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const tg_tree *tree,
                               const tg_graph_set *graphs, tg_feature_table *table, tg_warnings *warnings,
-                              tg_error *err)
+                              json_t *details, tg_error *err)
 {
     memset(table, 0, sizeof *table);
     size_t n = tg_spec_column_count(spec);
@@ -128,7 +142,7 @@ tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const 
         for (size_t f = 0; f < spec->n_features; f++) {
             if ((spec->features[f].def->input_param != NULL) != (pass == 1))
                 continue;
-            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, warnings, err)))
+            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, warnings, details, err)))
                 goto cleanup;
         }
 cleanup:

@@ -2,6 +2,8 @@
 #ifndef TG_COMPUTE_H
 #define TG_COMPUTE_H
 
+#include <jansson.h>
+
 #include "tg_column.h"
 #include "tg_error.h"
 #include "tg_graph.h"
@@ -13,9 +15,11 @@
 /* Computes all features of the job: entries that read another entry's column run after the
  * others. igraph's RNG is seeded with the job's seed before each entry, so an entry's values do
  * not depend on the entries around it. Progress lines go to stderr. table is filled here (its
- * columns in spec order); release it with tg_feature_table_destroy whatever the result. */
+ * columns in spec order); release it with tg_feature_table_destroy whatever the result.
+ * details: borrowed JSON array; one object is appended per entry that reported how it computed
+ * ({"entry", "feature", "column", and the entry's own keys}). */
 tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const tg_tree *tree,
                               const tg_graph_set *graphs, tg_feature_table *table, tg_warnings *warnings,
-                              tg_error *err);
+                              json_t *details, tg_error *err);
 
 #endif

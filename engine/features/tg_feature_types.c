@@ -1,6 +1,7 @@
 /* tg_feature_types.c - building a job entry's column plan. */
 #include "tg_feature_types.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,5 +22,33 @@ tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_
     if (!(col->definition = strdup(definition)))
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     fs->n_columns++;
+    return TG_OK;
+}
+
+bool tg_feature_reads_weights(const tg_feature_spec *fs)
+{
+    if (fs->def->needs_weights)
+        return true;
+    for (size_t p = 0; fs->def->weighted_param && p < fs->def->n_params; p++)
+        if (strcmp(fs->def->params[p].name, fs->def->weighted_param) == 0)
+            return fs->params[p].present && fs->params[p].boolean;
+    return false;
+}
+
+tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, const char *feature, tg_error *err)
+{
+    if (!in->weights)
+        return TG_OK;
+    for (igraph_integer_t e = 0; e < igraph_vector_size(in->weights); e++) {
+        double w = VECTOR(*in->weights)[e];
+        if (isfinite(w) && (positive ? w > 0 : w >= 0))
+            continue;
+        tg_error_set(err, TG_ERR_INPUT, "the edge from twin \"%s\" to twin \"%s\" has weight %g",
+                     tg_twins_id(in->twins, IGRAPH_FROM(in->graph, e)), tg_twins_id(in->twins, IGRAPH_TO(in->graph, e)), w);
+        tg_error_detail(err, "%s reads weights as %s, which must be %s.", feature,
+                        positive ? "distances" : "strengths", positive ? "positive" : "zero or more");
+        tg_error_hint(err, "Fix the relationship rows, or compute %s without \"weighted\".", feature);
+        return TG_ERR_INPUT;
+    }
     return TG_OK;
 }

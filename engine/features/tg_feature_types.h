@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <igraph.h>
+#include <jansson.h>
 
 #include "tg_column.h"
 #include "tg_error.h"
@@ -58,7 +59,8 @@ typedef struct {
     const igraph_t *graph;          /* the entry's layer; simplified unless the job says otherwise */
     const igraph_t *undirected;     /* the same graph with directions dropped and mutual edges merged
                                        (== graph for simplified undirected jobs) */
-    const igraph_vector_t *weights; /* one per edge of graph, or NULL when the layer is unweighted */
+    const igraph_vector_t *weights; /* one per edge of graph when the entry reads weights (see
+                                       tg_feature_reads_weights), else NULL */
     bool directed;
     const tg_param_value *params;   /* one per def->params, defaults filled in */
     uint64_t seed;                  /* the job's seed; igraph's RNG is seeded with it before the call */
@@ -66,6 +68,8 @@ typedef struct {
     int doc_value;                  /* the twin-document value of def->path_param (index for
                                        tg_twins_doc_value), or -1 */
     tg_warnings *warnings;          /* the run's warnings (tg_warn accepts NULL) */
+    json_t *details;                /* an empty JSON object the function may fill with how it computed
+                                       (estimator mode, samples); kept in runs.feature_details */
 } tg_feature_input;
 
 /* Computes a feature: fills out[i], the i-th column the entry writes (initialised to the
@@ -90,12 +94,24 @@ struct tg_feature_def {
     tg_feature_plan_fn plan; /* NULL: the entry writes the listed columns */
     tg_feature_reads reads;
     bool needs_weights;      /* reads tg_feature_input.weights: its layer must be weighted */
+    const char *weighted_param; /* a BOOLEAN parameter that, when true, makes the entry read the
+                                   layer's weights (then its layer must be weighted), or NULL */
+    bool directed_only;      /* only directed jobs may use it (hub, authority, scc) */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
     const char *path_param;  /* a STRING parameter holding a path into the twin document
                                 ("properties.reported.firmware") whose value ingest extracts, or NULL */
     tg_feature_compute_fn compute;
 };
+
+/* Whether the entry reads its layer's edge weights: always (needs_weights) or because its
+ * weighted_param is true. */
+bool tg_feature_reads_weights(const tg_feature_spec *fs);
+
+/* Refuses (TG_ERR_INPUT) a weight that is not finite, or not positive when positive is set (a
+ * distance) or negative otherwise (a strength), naming the edge's twins and what the feature
+ * reads the weights as. */
+tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, const char *feature, tg_error *err);
 
 /* Appends a column named base_name to fs (the caller's spec code adds layer suffixes and
  * renames); definition is copied. */

@@ -107,6 +107,33 @@ static tg_status parse_name_integers(const tg_param_def *def, const json_t *v, c
     return TG_OK;
 }
 
+static const char *const twin_set_keys[] = {"devices", "models", NULL};
+
+/* {"devices": [...]} or {"models": [...]}: exactly one key, a non-empty list of strings. */
+static tg_status parse_twin_set(const tg_param_def *def, const json_t *v, const char *path, tg_param_value *out,
+                                tg_error *err)
+{
+    if (!json_is_object(v) || json_object_size(v) != 1) {
+        tg_status st = json_is_object(v)
+                           ? tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must have exactly one key, "
+                                          "\"devices\" or \"models\"", path)
+                           : wrong_type(err, path, "an object", v);
+        tg_error_hint(err, "write {\"devices\": [\"id\", ...]} or {\"models\": [\"model\", ...]}");
+        return st;
+    }
+    const char *key = json_object_iter_key(json_object_iter((json_t *)v));
+    char item_path[256];
+    snprintf(item_path, sizeof item_path, "%s.%s", path, key);
+    for (int c = 0; twin_set_keys[c]; c++)
+        if (strcmp(key, twin_set_keys[c]) == 0) {
+            out->choice = c;
+            return parse_string_list(def, json_object_get(v, key), item_path, out, err);
+        }
+    tg_error_set(err, TG_ERR_INPUT, "job spec: unknown key \"%s\"", item_path);
+    tg_error_hint(err, "keys allowed: devices, models");
+    return TG_ERR_INPUT;
+}
+
 static tg_status parse_value(const tg_param_def *def, const json_t *v, const char *path, tg_param_value *out,
                              tg_error *err)
 {
@@ -149,6 +176,8 @@ static tg_status parse_value(const tg_param_def *def, const json_t *v, const cha
         return parse_string_list(def, v, path, out, err);
     case TG_PARAM_NAME_INTEGERS:
         return parse_name_integers(def, v, path, out, err);
+    case TG_PARAM_TWIN_SET:
+        return parse_twin_set(def, v, path, out, err);
     }
     return tg_error_set(err, TG_ERR_INTERNAL, "parameter \"%s\" has an unknown type", def->name);
 }
@@ -210,11 +239,16 @@ void tg_param_format(const tg_param_def *def, const tg_param_value *value, char 
         snprintf(buf, size, "\"%s\"", value->string);
         break;
     case TG_PARAM_STRING_LIST:
-        len = (size_t)snprintf(buf, size, "[");
+    case TG_PARAM_TWIN_SET:
+        if (def->type == TG_PARAM_TWIN_SET)
+            len = (size_t)snprintf(buf, size, "{\"%s\": ", twin_set_keys[value->choice]);
+        len += (size_t)snprintf(buf + len, size - len, "[");
         for (size_t i = 0; i < value->count && len < size; i++)
             len += (size_t)snprintf(buf + len, size - len, "%s\"%s\"", i ? ", " : "", value->names[i]);
         if (len < size)
-            snprintf(buf + len, size - len, "]");
+            len += (size_t)snprintf(buf + len, size - len, "]");
+        if (def->type == TG_PARAM_TWIN_SET && len < size)
+            snprintf(buf + len, size - len, "}");
         break;
     case TG_PARAM_NAME_INTEGERS:
         len = (size_t)snprintf(buf, size, "{");

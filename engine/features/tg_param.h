@@ -17,7 +17,8 @@ typedef enum {
     TG_PARAM_CHOICE,        /* one of choices */
     TG_PARAM_STRING,        /* a non-empty string */
     TG_PARAM_STRING_LIST,   /* a non-empty array of distinct non-empty strings */
-    TG_PARAM_NAME_INTEGERS  /* a non-empty object from names to integers within [min_integer, max_integer] */
+    TG_PARAM_NAME_INTEGERS, /* a non-empty object from names to integers within [min_integer, max_integer] */
+    TG_PARAM_TWIN_SET       /* {"devices": [ids]} or {"models": [models]}: choice 0 or 1, names the list */
 } tg_param_type;
 
 /* One parameter a feature accepts in its job-spec object form. */
@@ -39,9 +40,9 @@ typedef struct {
     double number;
     int64_t integer;
     bool boolean;
-    int choice;           /* index into choices */
+    int choice;           /* index into choices; TWIN_SET: 0 devices, 1 models */
     char *string;         /* owned */
-    size_t count;         /* STRING_LIST, NAME_INTEGERS: entries */
+    size_t count;         /* STRING_LIST, NAME_INTEGERS, TWIN_SET: entries */
     char **names;         /* owned, count entries */
     int64_t *integers;    /* owned, NAME_INTEGERS: count entries */
 } tg_param_value;

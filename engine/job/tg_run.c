@@ -144,10 +144,10 @@ static void warn_unused_weights(const tg_spec *spec, tg_warnings *warnings)
             continue;
         bool used = false;
         for (size_t f = 0; f < spec->n_features; f++)
-            used |= spec->features[f].def->needs_weights && spec->features[f].layer == (int)i;
+            used |= tg_feature_reads_weights(&spec->features[f]) && spec->features[f].layer == (int)i;
         if (!used)
             tg_warn(warnings, "layer \"%s\" reads the weight \"%s\", but no feature of this job uses weights "
-                    "(strength does)", spec->layers[i].name, spec->layers[i].weight);
+                    "(strength does, and pagerank, betweenness, harmonic and closeness with \"weighted\": true)", spec->layers[i].name, spec->layers[i].weight);
     }
 }
 
@@ -205,12 +205,12 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     tg_db_keepalive *keepalive = NULL;
     tg_graph_set graphs = {0};
     tg_feature_table table = {0};
-    json_t *stages = json_object(), *layers = NULL;
+    json_t *stages = json_object(), *layers = NULL, *details = json_array();
     int64_t run_id = -1;
     double start = tg_time_now(), t;
     tg_twins_init(&twins);
 
-    tg_status st = tg_warnings_init(&warnings) ? tg_error_set(err, TG_ERR_MEMORY, "out of memory") : TG_OK;
+    tg_status st = tg_warnings_init(&warnings) || !stages || !details ? tg_error_set(err, TG_ERR_MEMORY, "out of memory") : TG_OK;
     /* Everything that can be checked is checked before anything is created or recorded. */
     if (st || (st = tg_db_connect(options->conninfo, &conn, err)) || (st = tg_preflight_check(conn, spec, err)) ||
         (st = tg_write_run_start(conn, spec, &run_id, err)))
@@ -246,7 +246,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
 
     t = tg_time_now();
     if ((st = tg_interrupt_check("after building the graphs", err)) ||
-        (st = tg_compute_features(spec, &twins, &tree, &graphs, &table, &warnings, err)))
+        (st = tg_compute_features(spec, &twins, &tree, &graphs, &table, &warnings, details, err)))
         goto cleanup;
     json_object_set_new(stages, "compute", json_real(tg_time_now() - t));
     tg_fault_point("computed");
@@ -256,7 +256,8 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     fprintf(stderr, "twingraph: writing %s\n", spec->output_table);
     if ((st = tg_interrupt_check("after computing the features", err)) ||
         (st = reconnect_if_lost(options, spec, run_id, &conn, err)) ||
-        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, max_shrink, err)))
+        (st = tg_write_features(conn, spec, &twins, &table, run_id, layers, stages, warnings.list, details,
+                                   max_shrink, err)))
         goto cleanup;
     tg_fault_point("committed");
     if (options->summary)
@@ -271,6 +272,7 @@ cleanup:
     }
     json_decref(stages);
     json_decref(layers);
+    json_decref(details);
     tg_feature_table_destroy(&table);
     tg_graph_destroy(&graphs);
     tg_tree_destroy(&tree);

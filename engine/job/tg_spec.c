@@ -395,9 +395,9 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
             }
         }
     }
-    if (fs->def->needs_weights && (fs->layer < 0 || !spec->layers[fs->layer].weight)) {
-        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s needs a weighted layer", path, fs->def->name);
-        tg_error_hint(err, "give a relationships layer a \"weight\" and name it in \"layer\"");
+    if (fs->def->directed_only && !spec->directed) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s needs a directed job", path, fs->def->name);
+        tg_error_hint(err, "set \"graph\": {\"directed\": true}, or leave %s out", fs->def->name);
         return TG_ERR_INPUT;
     }
     /* Parameters the entry did not give take their defaults. */
@@ -407,6 +407,15 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
         tg_status st;
         if (!fs->params[p].present && (st = tg_param_parse(&fs->def->params[p], NULL, kpath, &fs->params[p], err)))
             return st;
+    }
+    if (tg_feature_reads_weights(fs) && (fs->layer < 0 || !spec->layers[fs->layer].weight)) {
+        if (fs->def->needs_weights)
+            tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s needs a weighted layer", path, fs->def->name);
+        else
+            tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.%s\" is true, but %s has no weighted layer", path,
+                         fs->def->weighted_param, fs->def->name);
+        tg_error_hint(err, "give a relationships layer a \"weight\" and name it in \"layer\"");
+        return TG_ERR_INPUT;
     }
     return name_columns(spec, fs, column, path, err);
 }

@@ -96,10 +96,10 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
         PGresult *res = NULL;
         if ((st = tg_db_exec(conn,
                              "SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
-                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings', 'write_xid') AND NOT attisdropped",
+                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings', 'write_xid', 'feature_details') AND NOT attisdropped",
                              1, params, &res, err)))
             return st;
-        bool current = strcmp(PQgetvalue(res, 0, 0), "3") == 0;
+        bool current = strcmp(PQgetvalue(res, 0, 0), "4") == 0;
         PQclear(res);
         return current ? TG_OK : upgrade_runs_table(conn, runs, err);
     }
@@ -121,7 +121,8 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
                  " error text,"
                  " seed bigint,"
                  " warnings jsonb,"
-                 " write_xid text)",
+                 " write_xid text,"
+                 " feature_details jsonb)",
                  runs);
 }
 
@@ -130,7 +131,7 @@ static tg_status upgrade_runs_table(PGconn *conn, const char *runs, tg_error *er
 {
     return execf(conn, err,
                  "ALTER TABLE %s ADD COLUMN IF NOT EXISTS seed bigint, ADD COLUMN IF NOT EXISTS warnings jsonb,"
-                 " ADD COLUMN IF NOT EXISTS write_xid text",
+                 " ADD COLUMN IF NOT EXISTS write_xid text, ADD COLUMN IF NOT EXISTS feature_details jsonb",
                  runs);
 }
 
@@ -316,11 +317,13 @@ cleanup:
 
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
-                            json_t *stage_seconds, const json_t *warnings, double max_shrink, tg_error *err)
+                            json_t *stage_seconds, const json_t *warnings, const json_t *feature_details,
+                            double max_shrink, tg_error *err)
 {
     double start = tg_time_now();
     bool in_transaction = false;
     char *out = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL, *warnings_text = NULL;
+    char *details_text = NULL;
     tg_storage storage = {0};
     bool new_generation = false;
     char lock_key[600], run_text[32], twin_count[32];
@@ -349,20 +352,21 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     layers_text = json_dumps(layers, JSON_COMPACT | JSON_PRESERVE_ORDER);
     stages_text = json_dumps(stage_seconds, JSON_COMPACT | JSON_PRESERVE_ORDER);
     warnings_text = json_dumps(warnings, JSON_COMPACT);
-    if (!layers_text || !stages_text || !warnings_text) {
+    details_text = json_dumps(feature_details, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!layers_text || !stages_text || !warnings_text || !details_text) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
     snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     snprintf(twin_count, sizeof twin_count, "%" IGRAPH_PRId, twins->n_twins);
-    const char *params[] = {run_text, twin_count, layers_text, stages_text, warnings_text};
+    const char *params[] = {run_text, twin_count, layers_text, stages_text, warnings_text, details_text};
     char sql[1024];
     snprintf(sql, sizeof sql,
              "UPDATE %s SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), twin_count = $2,"
-             " layers = $3::jsonb, stage_seconds = $4::jsonb, warnings = $5::jsonb,"
+             " layers = $3::jsonb, stage_seconds = $4::jsonb, warnings = $5::jsonb, feature_details = $6::jsonb,"
              " write_xid = pg_catalog.pg_current_xact_id()::text WHERE run_id = $1",
              runs);
-    if ((st = tg_db_exec(conn, sql, 5, params, NULL, err)))
+    if ((st = tg_db_exec(conn, sql, 6, params, NULL, err)))
         goto cleanup;
     tg_fault_point("before_commit");
     if (!(st = tg_interrupt_check("before committing the features", err)))
@@ -379,6 +383,7 @@ cleanup:
     free(layers_text);
     free(stages_text);
     free(warnings_text);
+    free(details_text);
     return st;
 }
 

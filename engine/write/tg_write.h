@@ -27,10 +27,12 @@ tg_status tg_write_run_start(PGconn *conn, const tg_spec *spec, int64_t *run_id,
  * previous contents are untouched. A replacement that would lose more than max_shrink of the
  * rows is refused (see tg_write_check_shrink).
  * layers: borrowed JSON object of per-layer counts. stage_seconds: borrowed JSON object; the
- * "write" entry is added here. */
+ * "write" entry is added here. warnings, feature_details: borrowed JSON arrays kept in the run's
+ * row. */
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
-                            json_t *stage_seconds, const json_t *warnings, double max_shrink, tg_error *err);
+                            json_t *stage_seconds, const json_t *warnings, const json_t *feature_details,
+                            double max_shrink, tg_error *err);
 
 /* Refuses (TG_ERR_INPUT, naming both counts) to replace the output table's rows with new_rows
  * when that loses more than max_shrink (0..1) of them, or when the relationships read lose more
