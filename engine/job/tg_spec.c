@@ -373,7 +373,8 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
                         tg_error_hint(err, "leave out \"layer\" to compute on the union of all layers");
                     return TG_ERR_INPUT;
                 }
-            } else if (strcmp(key, "column") == 0) {
+            } else if (strcmp(key, "column") == 0 && tg_feature_param_index(fs->def, "column") < 0) {
+                /* A feature with a "column" parameter of its own (nbr_agg: a name stem) reads it below. */
                 if (!json_is_string(value))
                     return wrong_type(err, kpath, "a string", value);
                 column = json_string_value(value);

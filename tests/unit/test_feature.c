@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "tg_check.h"
+#include "tg_betweenness.h"
 #include "tg_feature.h"
 #include "tg_igraph.h"
 
@@ -35,6 +36,10 @@ static void check_registry(void)
         }
     }
     CHECK(tg_feature_find("no-such-feature") == NULL);
+    /* Riondato-Kornaropoulos: ceil((floor(log2(VD - 2)) + 1 + ln(1/delta)) / eps^2). */
+    CHECK_INT(tg_betweenness_sample_count(0.01, 0.1, 15), 63026);
+    CHECK_INT(tg_betweenness_sample_count(0.1, 0.1, 3), 331);
+    CHECK_INT(tg_betweenness_sample_count(0.01, 0.1, 2), 0);
     CHECK_INT(tg_feature_param_index(tg_feature_find("pagerank"), "damping"), 0);
     CHECK_INT(tg_feature_param_index(tg_feature_find("pagerank"), "alpha"), -1);
 }
@@ -286,7 +291,10 @@ int main(void)
     igraph_empty(&none, 0, IGRAPH_UNDIRECTED);
     for (size_t i = 0; i < tg_feature_count(); i++) {
         const tg_feature_def *def = tg_feature_at(i);
-        if (def->plan)
+        bool required_param = false;
+        for (size_t p = 0; p < def->n_params; p++)
+            required_param |= def->params[p].default_json == NULL;
+        if (def->plan || required_param)
             continue;
         run_feature(def->name, &none, false, NULL, NULL, NULL, NULL, &r);
         for (size_t k = 0; k < r.fs.n_columns; k++)
