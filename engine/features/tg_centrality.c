@@ -266,9 +266,9 @@ static const tg_column_def pagerank_columns[] = {
 };
 
 static const tg_param_def personalized_pagerank_params[] = {
-    [PPR_SEEDS] = {.name = "seeds", .type = TG_PARAM_TWIN_SET,
+    [PPR_SEEDS] = {.name = "seeds", .type = TG_PARAM_TWIN_SET, .required = true,
                    .doc = "the twins the walk restarts from: {\"devices\": [ids]} or {\"models\": [models]}; "
-                          "required, and must match at least one twin"},
+                          "at least one twin must match"},
     [PPR_DAMPING] = {.name = "damping", .type = TG_PARAM_NUMBER, .default_json = "0.85", .min_number = 0.0,
                      .max_number = 0.999999, .doc = "probability of following an edge rather than restarting"},
     [PPR_WEIGHTED] = WEIGHTED_AS("strengths: an edge is followed in proportion to its weight"),

@@ -83,7 +83,7 @@ void tg_feature_print_dictionary(FILE *out)
             char range[160];
             tg_param_describe_range(param, range, sizeof range);
             fprintf(out, "  parameter %s (%s%s%s%s): %s\n", param->name,
-                    param->default_json ? "default " : "no default",
+                    param->default_json ? "default " : param->required ? "required" : "optional",
                     param->default_json ? param->default_json : "", range[0] ? "; " : "", range, param->doc);
         }
         for (size_t c = 0; c < def->n_columns; c++)

@@ -249,8 +249,8 @@ static const tg_column_def khop_columns[] = {
     {"khop_<k>", TG_COLUMN_BIGINT, false, "number of other twins at most k hops away"},
 };
 static const tg_param_def nbr_agg_params[] = {
-    [AGG_PATH] = {.name = "path", .type = TG_PARAM_STRING,
-                  .doc = "keys joined by dots into the twin document (\"properties.reported.temperature\"); required"},
+    [AGG_PATH] = {.name = "path", .type = TG_PARAM_STRING, .required = true,
+                  .doc = "keys joined by dots into the twin document (\"properties.reported.temperature\")"},
     [AGG_AGGS] = {.name = "aggs", .type = TG_PARAM_STRING_LIST, .default_json = "[\"mean\"]",
                   .doc = "aggregates, each a column: mean, min, max, sum, std, count"},
     [AGG_COLUMN] = {.name = "column", .type = TG_PARAM_STRING,

@@ -32,6 +32,7 @@ typedef struct {
     const char *const *choices;       /* CHOICE: the allowed strings, NULL-terminated */
     const char *unit;                 /* NUMBER: "m", "s", ... or NULL */
     const char *doc;
+    bool required;                    /* the entry must give it (no default) */
 } tg_param_def;
 
 /* A parameter's value in the field of its type. */

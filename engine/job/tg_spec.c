@@ -406,6 +406,11 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
         char kpath[160];
         snprintf(kpath, sizeof kpath, "%s.%s", path, fs->def->params[p].name);
         tg_status st;
+        if (!fs->params[p].present && fs->def->params[p].required) {
+            tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs \"%s\"", path, fs->def->params[p].name);
+            tg_error_hint(err, "%s: %s", fs->def->params[p].name, fs->def->params[p].doc);
+            return TG_ERR_INPUT;
+        }
         if (!fs->params[p].present && (st = tg_param_parse(&fs->def->params[p], NULL, kpath, &fs->params[p], err)))
             return st;
     }
