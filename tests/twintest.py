@@ -111,9 +111,13 @@ class Database:
         self.close()
 
 
+# Job files of this test process, removed with the directory when the process exits.
+_JOB_DIR = tempfile.TemporaryDirectory(prefix="twingraph-jobs-")
+
+
 def write_job(spec):
     """Writes a job spec (dict or raw text) to a temporary file and returns its path."""
-    f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, dir=_JOB_DIR.name)
     f.write(spec if isinstance(spec, str) else json.dumps(spec))
     f.close()
     return f.name
