@@ -179,6 +179,18 @@ static tg_status compute_closeness(const tg_feature_input *in, tg_column *const 
     return compute_harmonic_or_closeness(in, out, true, err);
 }
 
+/* A leading eigenvector lives on the component with the largest eigenvalue: elsewhere it is 0,
+ * which reads as "unimportant" unless the user knows. */
+static igraph_error_t warn_if_disconnected(const tg_feature_input *in, const char *feature)
+{
+    igraph_bool_t connected = true;
+    igraph_error_t rc = igraph_is_connected(in->graph, &connected, IGRAPH_WEAK);
+    if (rc == IGRAPH_SUCCESS && !connected)
+        tg_warn(in->warnings, "%s: the graph is not connected, so twins outside the component with the largest "
+                              "eigenvalue get 0; harmonic or pagerank compare twins across components", feature);
+    return rc;
+}
+
 /* Leading eigenvector scaled so its largest entry is 1 (igraph's scale = true); in-edges on
  * directed jobs. ARPACK: about O(edges) per iteration. */
 static tg_status compute_eigenvector(const tg_feature_input *in, tg_column *const *out, tg_error *err)
@@ -189,8 +201,9 @@ static tg_status compute_eigenvector(const tg_feature_input *in, tg_column *cons
     if (st)
         return st;
     igraph_real_t value;
-    igraph_error_t rc = igraph_eigenvector_centrality(in->graph, &out[0]->real, &value, in->directed, true,
-                                                      in->weights, NULL);
+    igraph_error_t rc = warn_if_disconnected(in, "eigenvector");
+    if (rc == IGRAPH_SUCCESS)
+        rc = igraph_eigenvector_centrality(in->graph, &out[0]->real, &value, in->directed, true, in->weights, NULL);
     if (rc == IGRAPH_SUCCESS)
         json_object_set_new(in->details, "eigenvalue", json_real(value));
     return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute eigenvector centrality");
@@ -207,8 +220,8 @@ static tg_status compute_hits(const tg_feature_input *in, tg_column *out_col, bo
         return st;
     igraph_vector_t other;
     igraph_real_t value;
-    igraph_error_t rc = igraph_vector_init(&other, 0);
-    if (rc)
+    igraph_error_t rc = warn_if_disconnected(in, hub ? "hub" : "authority");
+    if (rc || (rc = igraph_vector_init(&other, 0)))
         return tg_igraph_error(err, rc, "allocate HITS scores");
     rc = igraph_hub_and_authority_scores(in->graph, hub ? &out_col->real : &other, hub ? &other : &out_col->real,
                                          &value, true, in->weights, NULL);

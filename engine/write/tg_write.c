@@ -352,7 +352,8 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     layers_text = json_dumps(layers, JSON_COMPACT | JSON_PRESERVE_ORDER);
     stages_text = json_dumps(stage_seconds, JSON_COMPACT | JSON_PRESERVE_ORDER);
     warnings_text = json_dumps(warnings, JSON_COMPACT);
-    details_text = json_dumps(feature_details, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* 15 digits: 0.1, not 0.10000000000000001. */
+    details_text = json_dumps(feature_details, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     if (!layers_text || !stages_text || !warnings_text || !details_text) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
