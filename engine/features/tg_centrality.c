@@ -1,10 +1,14 @@
 /* tg_centrality.c - centrality features, each a thin wrapper around one igraph routine, and their registry entries. */
 #include "tg_centrality.h"
 
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tg_betweenness.h"
 #include "tg_igraph.h"
+#include "tg_interrupt.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -239,6 +243,70 @@ static tg_status compute_authority(const tg_feature_input *in, tg_column *const 
     return compute_hits(in, out[0], false, err);
 }
 
+enum { KATZ_ALPHA, KATZ_BETA, KATZ_MAX_ITERATIONS, KATZ_WEIGHTED };
+
+/* Katz centrality x = alpha A^T x + beta by fixed-point iteration, written here because igraph
+ * 0.10 has none. It converges only when alpha < 1 / (largest eigenvalue of A); the iteration
+ * stops when the L1 change falls below n * 1e-13 and is an error when max_iterations pass
+ * without that. The result is scaled to unit Euclidean length, as networkx's normalized=True.
+ * O(edges) per iteration. */
+static tg_status compute_katz(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    igraph_integer_t n = igraph_vcount(in->graph), m = igraph_ecount(in->graph);
+    double alpha = in->params[KATZ_ALPHA].number, beta = in->params[KATZ_BETA].number;
+    int64_t max_iterations = in->params[KATZ_MAX_ITERATIONS].integer;
+    tg_status st = tg_feature_check_weights(in, false, "katz", err);
+    if (st || n == 0)
+        return st;
+    double *x = malloc((size_t)n * sizeof *x), *next = malloc((size_t)n * sizeof *next);
+    if (!x || !next) {
+        free(x);
+        free(next);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    for (igraph_integer_t v = 0; v < n; v++)
+        x[v] = 0.0;
+    int64_t iteration = 0;
+    double change = DBL_MAX; /* finite, and above the threshold */
+    while (st == TG_OK && !(change < (double)n * 1e-13)) {
+        if (iteration++ == max_iterations || !isfinite(change)) {
+            st = tg_error_set(err, TG_ERR_INPUT, "katz %s", isfinite(change) ? "did not converge" : "diverged");
+            tg_error_detail(err, "%lld iterations; the iteration converges only when alpha (%g) is below 1 / the "
+                                 "largest eigenvalue of the adjacency matrix.", (long long)(iteration - 1), alpha);
+            tg_error_hint(err, "Lower \"alpha\" (eigenvector reports the eigenvalue in runs.feature_details).");
+            break;
+        }
+        if ((st = tg_interrupt_check("iterating katz", err)))
+            break;
+        for (igraph_integer_t v = 0; v < n; v++)
+            next[v] = beta;
+        for (igraph_integer_t e = 0; e < m; e++) {
+            igraph_integer_t a = IGRAPH_FROM(in->graph, e), b = IGRAPH_TO(in->graph, e);
+            double w = alpha * (in->weights ? VECTOR(*in->weights)[e] : 1.0);
+            next[b] += w * x[a];
+            if (!in->directed && a != b)
+                next[a] += w * x[b];
+        }
+        change = 0.0;
+        for (igraph_integer_t v = 0; v < n; v++) {
+            change += fabs(next[v] - x[v]);
+            x[v] = next[v];
+        }
+    }
+    if (st == TG_OK) {
+        double norm = 0.0;
+        for (igraph_integer_t v = 0; v < n; v++)
+            norm += x[v] * x[v];
+        norm = sqrt(norm);
+        for (igraph_integer_t v = 0; v < n; v++)
+            VECTOR(out[0]->real)[v] = norm > 0 ? x[v] / norm : 0.0;
+        json_object_set_new(in->details, "iterations", json_integer((json_int_t)iteration));
+    }
+    free(x);
+    free(next);
+    return st;
+}
+
 static tg_status compute_strength(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     igraph_error_t rc = igraph_strength(in->graph, &out[0]->real, igraph_vss_all(), IGRAPH_ALL, true, in->weights);
@@ -341,6 +409,22 @@ static const tg_column_def eigenvector_columns[] = {
      "vector divided by its maximum); in-edges on directed jobs, where it is 0 without cycles"},
 };
 
+static const tg_param_def katz_params[] = {
+    [KATZ_ALPHA] = {.name = "alpha", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 0, .max_number = 1e6,
+                    .doc = "attenuation per hop; must be below 1 / the largest eigenvalue for the iteration to converge"},
+    [KATZ_BETA] = {.name = "beta", .type = TG_PARAM_NUMBER, .default_json = "1", .min_number = 0, .max_number = 1e9,
+                   .doc = "the score every twin starts with"},
+    [KATZ_MAX_ITERATIONS] = {.name = "max_iterations", .type = TG_PARAM_INTEGER, .default_json = "1000",
+                             .min_integer = 1, .max_integer = 1000000, .doc = "give up (an error) after this many"},
+    [KATZ_WEIGHTED] = WEIGHTED_AS("strengths"),
+};
+static const tg_column_def katz_columns[] = {
+    {"katz", TG_COLUMN_DOUBLE, false,
+     "Katz centrality: beta plus alpha times the sum over in-neighbours (neighbours undirected) of their Katz "
+     "values, i.e. walks of every length damped by alpha per hop; scaled to unit Euclidean length as networkx's "
+     "normalized=True"},
+};
+
 static const tg_param_def hits_params[] = {WEIGHTED_AS("strengths")};
 static const tg_column_def hub_columns[] = {
     {"hub", TG_COLUMN_DOUBLE, false,
@@ -408,6 +492,11 @@ const tg_feature_def tg_centrality_features[] = {
      .complexity = "O(edges) per ARPACK iteration", .params = eigenvector_params,
      .n_params = COUNT(eigenvector_params), .columns = eigenvector_columns, .n_columns = COUNT(eigenvector_columns),
      .weighted_param = "weighted", .compute = compute_eigenvector},
+    {.name = "katz", .family = "centrality",
+     .summary = "Katz centrality (parameters \"alpha\", \"beta\", \"max_iterations\", \"weighted\")",
+     .reference = "networkx.katz_centrality", .complexity = "O(edges) per iteration", .params = katz_params,
+     .n_params = COUNT(katz_params), .columns = katz_columns, .n_columns = COUNT(katz_columns),
+     .weighted_param = "weighted", .compute = compute_katz},
     {.name = "hub", .family = "centrality", .summary = "HITS hub score (directed jobs)",
      .reference = "networkx.hits, divided by its maximum", .complexity = "O(edges) per ARPACK iteration",
      .params = hits_params, .n_params = COUNT(hits_params), .columns = hub_columns, .n_columns = COUNT(hub_columns),

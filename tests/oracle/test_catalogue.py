@@ -91,6 +91,14 @@ def centrality_checks(db, name, nodes, edges):
                  {"name": "closeness", "layer": "rel", "column": "cl"},
                  {"name": "closeness", "layer": "rel", "weighted": True, "column": "cl_w"},
                  {"name": "closeness", "layer": "rel", "direction": "out", "column": "cl_out"}]
+        # Katz at half the largest admissible alpha, plain and weighted.
+        import numpy as np
+        # (A directed acyclic graph has only zero eigenvalues: any alpha converges there.)
+        alpha = {w: 0.5 / max(2.5, max(abs(np.linalg.eigvals(nx.to_numpy_array(G, nodelist=nodes, weight=w)))))
+                 for w in (None, "weight")}
+        feats += [{"name": "katz", "layer": "rel", "alpha": alpha[None], "column": "katz"},
+                  {"name": "katz", "layer": "rel", "alpha": alpha["weight"], "beta": 2, "weighted": True,
+                   "column": "katz_w"}]
         if not directed:
             feats += [{"name": "eigenvector", "layer": "rel", "column": "ev"},
                       {"name": "eigenvector", "layer": "rel", "weighted": True, "column": "ev_w"}]
@@ -105,9 +113,24 @@ def centrality_checks(db, name, nodes, edges):
         compare(label, rows, "cl", closeness_want(G))
         compare(label, rows, "cl_w", closeness_want(G, "weight"))
         compare(label, rows, "cl_out", closeness_want(G.reverse() if directed else G))
+        compare(label, rows, "katz", nx.katz_centrality(G, alpha=alpha[None], tol=1e-15, max_iter=100000, weight=None))
+        compare(label, rows, "katz_w", nx.katz_centrality(G, alpha=alpha["weight"], beta=2, tol=1e-15,
+                                                          max_iter=100000, weight="weight"))
         if not directed:
             compare(label, rows, "ev", scaled_to_max(nx.eigenvector_centrality_numpy(G)), EIG_TOL)
             compare(label, rows, "ev_w", scaled_to_max(nx.eigenvector_centrality_numpy(G, weight="weight")), EIG_TOL)
+
+
+def katz_divergence_check(db, nodes, edges):
+    """An alpha past 1 / the largest eigenvalue fails the run with advice; the table stays."""
+    from twintest import run_twingraph, write_job
+    before = db.features()
+    proc = run_twingraph(["run", write_job(spec_for([{"name": "katz", "alpha": 1.0}], False))], db=db, check=False)
+    ck.true("katz alpha 1: the run fails", proc.returncode != 0, proc.stderr[-300:])
+    ck.true("katz alpha 1: the error says why and what to do",
+            "katz diverged" in proc.stderr or "katz did not converge" in proc.stderr, proc.stderr[-300:])
+    ck.true("katz alpha 1: the hint names alpha", 'Lower "alpha"' in proc.stderr, proc.stderr[-300:])
+    ck.equal("katz alpha 1: the previous feature table is intact", db.features(), before)
 
 
 def personalized_checks(db, name, nodes, edges):
@@ -328,6 +351,8 @@ with Database("oracle_catalogue") as db:
         edges = [(str(u), str(v), weight(source, u, v, i)) for i, (u, v) in enumerate(source.edges)]
         load(db, nodes, edges)
         centrality_checks(db, name, nodes, edges)
+        if name == "karate":
+            katz_divergence_check(db, nodes, edges)
         scc_checks(db, name, nodes, edges)
         community_checks(db, name, nodes, edges)
         neighbourhood_checks(db, name, nodes, edges)
