@@ -119,10 +119,21 @@ def load_smart_city(db, twins):
                 cur.copy_expert("COPY twin.relationships (source_id, target_id, kind, properties) FROM STDIN", f)
 
 
-def load_small_world(db, n):
+def load_small_world(db, n, oriented=False):
+    """Watts-Strogatz; oriented: each edge one random way, a third of them both ways, so directed
+    shortest paths differ from undirected ones."""
+    import random
+    rng = random.Random(6)
     G = nx.connected_watts_strogatz_graph(n, 6, 0.05, seed=2)
     ids = [f"sw-{v:05d}" for v in range(n)]
-    db.load([(v,) for v in ids], [(ids[u], ids[v], "connectedTo") for u, v in G.edges])
+    rels = []
+    for u, v in G.edges:
+        if oriented and rng.random() < 0.5:
+            u, v = v, u
+        rels.append((ids[u], ids[v], "connectedTo"))
+        if oriented and rng.random() < 1 / 3:
+            rels.append((ids[v], ids[u], "connectedTo"))
+    db.load([(v,) for v in ids], rels)
 
 
 with Database("oracle_bt_approx") as db:
@@ -134,6 +145,8 @@ with Database("oracle_bt_approx") as db:
     check_graph(db, "building hierarchy", False)
     load_small_world(db, 10000)
     check_graph(db, "small world", False)
+    load_small_world(db, 10000, oriented=True)
+    check_graph(db, "oriented small world", True)
 
 try:
     ck.finish("betweenness_approx")
