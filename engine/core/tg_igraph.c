@@ -39,11 +39,25 @@ static igraph_error_t print_progress(const char *message, igraph_real_t percent,
     return IGRAPH_SUCCESS;
 }
 
+/* Where igraph's warnings go while a feature computes: file-level for the same reason as
+ * last_reason (the handler gets no state of ours). */
+static tg_warnings *warning_sink;
+static char warning_context[128];
+
 static void print_warning(const char *reason, const char *file, int line)
 {
     (void)file;
     (void)line;
-    fprintf(stderr, "twingraph: warning: igraph: %s\n", reason);
+    if (warning_sink)
+        tg_warn(warning_sink, "%s: igraph: %s", warning_context, reason);
+    else
+        fprintf(stderr, "twingraph: warning: igraph: %s\n", reason);
+}
+
+void tg_igraph_capture_warnings(tg_warnings *warnings, const char *context)
+{
+    warning_sink = warnings;
+    snprintf(warning_context, sizeof warning_context, "%s", context ? context : "");
 }
 
 void tg_igraph_install_handlers(void)

@@ -127,9 +127,31 @@ static tg_status plan_betweenness(tg_feature_spec *fs, bool directed, const char
 {
     (void)directed;
     int mode = fs->params[BETWEENNESS_MODE].choice;
-    if (mode != 0 && tg_feature_reads_weights(fs))
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": weighted betweenness has no estimator; "
-                            "\"mode\" must be \"exact\"", path);
+    if (mode != 0 && tg_feature_reads_weights(fs)) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": weighted betweenness has no estimator; "
+                     "\"mode\" must be \"exact\"", path);
+        tg_error_hint(err, "drop \"mode\" for exact weighted betweenness, or \"weighted\" for the unweighted estimate");
+        return TG_ERR_INPUT;
+    }
+    /* Estimator parameters apply to approx and auto only: given to exact they would be ignored. */
+    static const struct { int index; const char *fallback; } estimator[] = {
+        {BETWEENNESS_EPSILON, "0.01"}, {BETWEENNESS_DELTA, "0.1"}, {BETWEENNESS_EXACT_MAX, "50000"}};
+    for (size_t i = 0; i < sizeof estimator / sizeof estimator[0]; i++) {
+        const tg_param_def *def = &fs->def->params[estimator[i].index];
+        tg_param_value *value = &fs->params[estimator[i].index];
+        bool wanted = mode == 2 || (mode == 1 && estimator[i].index != BETWEENNESS_EXACT_MAX);
+        if (value->present && !wanted)
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.%s\" applies only to \"mode\": %s", path,
+                                def->name, estimator[i].index == BETWEENNESS_EXACT_MAX ? "\"auto\""
+                                                                                       : "\"approx\" or \"auto\"");
+        if (!value->present && wanted) {
+            json_t *v = json_loads(estimator[i].fallback, JSON_DECODE_ANY, NULL);
+            tg_status st = tg_param_parse(def, v, path, value, err);
+            json_decref(v);
+            if (st)
+                return st;
+        }
+    }
     return tg_feature_plan_column(fs, "betweenness", TG_COLUMN_DOUBLE,
                                   mode == 0 ? "exact shortest-path betweenness, unnormalised: sum over pairs (s,t) of "
                                               "the share of shortest s-t paths through the twin; undirected pairs "
@@ -322,11 +344,11 @@ static tg_status compute_coreness(const tg_feature_input *in, tg_column *const *
 #define WEIGHTED_AS(role)                                                                          \
     {.name = "weighted", .type = TG_PARAM_BOOLEAN, .default_json = "false",                       \
      .doc = "read the layer's weights as " role " (the entry's \"layer\" must have a \"weight\")"}
-#define EPSILON_DELTA                                                                              \
-    {.name = "epsilon", .type = TG_PARAM_NUMBER, .default_json = "0.01", .min_number = 1e-4, .max_number = 0.5, \
-     .doc = "largest additive error of the normalised estimate, for every twin at once"},        \
-    {.name = "delta", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 1e-9, .max_number = 0.5,  \
-     .doc = "probability that the error bound fails"}
+#define EPSILON_DELTA(def_eps, def_delta, mode_note)                                                 \
+    {.name = "epsilon", .type = TG_PARAM_NUMBER, .default_json = def_eps, .min_number = 1e-4, .max_number = 0.5, \
+     .doc = mode_note "largest additive error of the normalised estimate, for every twin at once (0.01)"},   \
+    {.name = "delta", .type = TG_PARAM_NUMBER, .default_json = def_delta, .min_number = 1e-9, .max_number = 0.5, \
+     .doc = mode_note "probability that the error bound fails (0.1)"}
 
 static const tg_column_def degree_columns[] = {
     {"degree", TG_COLUMN_BIGINT, false,
@@ -365,16 +387,17 @@ static const tg_param_def betweenness_params[] = {
     {.name = "mode", .type = TG_PARAM_CHOICE, .default_json = "\"exact\"", .choices = betweenness_modes,
      .doc = "exact (unnormalised pair counts), approx (the estimator of betweenness_approx, normalised), or auto "
             "(normalised: exact up to exact_max_twins twins, approx above)"},
-    EPSILON_DELTA,
-    {.name = "exact_max_twins", .type = TG_PARAM_INTEGER, .default_json = "50000", .min_integer = 0,
-     .max_integer = INT64_MAX, .doc = "mode auto: the most twins computed exactly"},
+    /* No defaults here: the plan fills them for approx and auto and refuses them for exact. */
+    EPSILON_DELTA(NULL, NULL, "approx and auto: "),
+    {.name = "exact_max_twins", .type = TG_PARAM_INTEGER, .min_integer = 0, .max_integer = INT64_MAX,
+     .doc = "auto: the most twins computed exactly (50000)"},
 };
 static const tg_column_def betweenness_columns[] = {
     {"betweenness", TG_COLUMN_DOUBLE, false,
      "shortest-path betweenness: unnormalised pair counts in mode exact, normalised as networkx does otherwise"},
 };
 
-static const tg_param_def betweenness_approx_params[] = {EPSILON_DELTA};
+static const tg_param_def betweenness_approx_params[] = {EPSILON_DELTA("0.01", "0.1", "")};
 static const tg_column_def betweenness_approx_columns[] = {
     {"betweenness_approx", TG_COLUMN_DOUBLE, false,
      "estimated shortest-path betweenness normalised as networkx does (pair shares over (n-1)(n-2)/2 "
@@ -450,18 +473,18 @@ const tg_feature_def tg_centrality_features[] = {
     {.name = "degree", .family = "centrality", .summary = "number of neighbours (directed jobs add in_degree and out_degree)",
      .reference = "networkx degree on the simplified graph", .complexity = "O(twins + edges)",
      .columns = degree_columns, .n_columns = COUNT(degree_columns), .compute = compute_degree},
-    {.name = "pagerank", .family = "centrality",
+    {.name = "pagerank", .family = "centrality", .weights_as = "strengths",
      .summary = "PageRank with damping 0.85 (parameters \"damping\", \"weighted\": weights as strengths)",
      .reference = "networkx.pagerank(weight=)", .complexity = "O(edges) per power iteration (PRPACK solver)",
      .params = pagerank_params, .n_params = COUNT(pagerank_params), .columns = pagerank_columns,
      .n_columns = COUNT(pagerank_columns), .weighted_param = "weighted", .compute = compute_pagerank},
-    {.name = "personalized_pagerank", .family = "centrality",
+    {.name = "personalized_pagerank", .family = "centrality", .weights_as = "strengths",
      .summary = "PageRank restarting from a seed set of devices or models (parameter \"seeds\")",
      .reference = "networkx.pagerank(personalization=)", .complexity = "O(edges) per power iteration",
      .params = personalized_pagerank_params, .n_params = COUNT(personalized_pagerank_params),
      .columns = personalized_pagerank_columns, .n_columns = COUNT(personalized_pagerank_columns),
      .weighted_param = "weighted", .compute = compute_personalized_pagerank},
-    {.name = "betweenness", .family = "centrality",
+    {.name = "betweenness", .family = "centrality", .weights_as = "distances",
      .summary = "shortest-path betweenness: exact pair counts, or \"mode\": \"auto\" / \"approx\" for large graphs "
                 "(\"weighted\": weights as distances)",
      .reference = "networkx.betweenness_centrality(normalized=False, weight=); python-igraph for auto/approx",
@@ -477,36 +500,36 @@ const tg_feature_def tg_centrality_features[] = {
      .params = betweenness_approx_params, .n_params = COUNT(betweenness_approx_params),
      .columns = betweenness_approx_columns, .n_columns = COUNT(betweenness_approx_columns),
      .compute = compute_betweenness_approx},
-    {.name = "harmonic", .family = "centrality",
+    {.name = "harmonic", .family = "centrality", .weights_as = "distances",
      .summary = "harmonic centrality, unnormalised (parameters \"direction\", \"cutoff\", \"weighted\")",
      .reference = "networkx.harmonic_centrality(distance=)", .complexity = "O(twins * edges), less with a cutoff",
      .params = harmonic_params, .n_params = COUNT(harmonic_params), .columns = harmonic_columns,
      .n_columns = COUNT(harmonic_columns), .weighted_param = "weighted", .compute = compute_harmonic},
-    {.name = "closeness", .family = "centrality",
+    {.name = "closeness", .family = "centrality", .weights_as = "distances",
      .summary = "closeness: reachable twins over the sum of distances (parameters as harmonic)",
      .reference = "networkx.closeness_centrality(wf_improved=False, distance=)", .complexity = "O(twins * edges)",
      .params = harmonic_params, .n_params = COUNT(harmonic_params), .columns = closeness_columns,
      .n_columns = COUNT(closeness_columns), .weighted_param = "weighted", .compute = compute_closeness},
-    {.name = "eigenvector", .family = "centrality", .summary = "eigenvector centrality, largest value 1",
+    {.name = "eigenvector", .family = "centrality", .weights_as = "strengths", .summary = "eigenvector centrality, largest value 1",
      .reference = "networkx.eigenvector_centrality_numpy, divided by its maximum",
      .complexity = "O(edges) per ARPACK iteration", .params = eigenvector_params,
      .n_params = COUNT(eigenvector_params), .columns = eigenvector_columns, .n_columns = COUNT(eigenvector_columns),
      .weighted_param = "weighted", .compute = compute_eigenvector},
-    {.name = "katz", .family = "centrality",
+    {.name = "katz", .family = "centrality", .weights_as = "strengths",
      .summary = "Katz centrality (parameters \"alpha\", \"beta\", \"max_iterations\", \"weighted\")",
      .reference = "networkx.katz_centrality", .complexity = "O(edges) per iteration", .params = katz_params,
      .n_params = COUNT(katz_params), .columns = katz_columns, .n_columns = COUNT(katz_columns),
      .weighted_param = "weighted", .compute = compute_katz},
-    {.name = "hub", .family = "centrality", .summary = "HITS hub score (directed jobs)",
+    {.name = "hub", .family = "centrality", .weights_as = "strengths", .summary = "HITS hub score (directed jobs)",
      .reference = "networkx.hits, divided by its maximum", .complexity = "O(edges) per ARPACK iteration",
      .params = hits_params, .n_params = COUNT(hits_params), .columns = hub_columns, .n_columns = COUNT(hub_columns),
      .weighted_param = "weighted", .directed_only = true, .compute = compute_hub},
-    {.name = "authority", .family = "centrality", .summary = "HITS authority score (directed jobs)",
+    {.name = "authority", .family = "centrality", .weights_as = "strengths", .summary = "HITS authority score (directed jobs)",
      .reference = "networkx.hits, divided by its maximum", .complexity = "O(edges) per ARPACK iteration",
      .params = hits_params, .n_params = COUNT(hits_params), .columns = authority_columns,
      .n_columns = COUNT(authority_columns), .weighted_param = "weighted", .directed_only = true,
      .compute = compute_authority},
-    {.name = "strength", .family = "centrality",
+    {.name = "strength", .family = "centrality", .weights_as = "strengths",
      .summary = "weighted degree: the sum of edge weights; needs a \"layer\" that has a \"weight\"",
      .reference = "networkx degree(weight=...)", .complexity = "O(twins + edges)", .columns = strength_columns,
      .n_columns = COUNT(strength_columns), .needs_weights = true, .compute = compute_strength},

@@ -14,9 +14,11 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
 {
     char layer[256], params[512] = "";
     if (fs->layer >= 0)
-        snprintf(layer, sizeof layer, "layer %s%s%s", spec->layers[fs->layer].name,
-                 tg_feature_reads_weights(fs) ? ", weighted by " : "",
-                 tg_feature_reads_weights(fs) ? spec->layers[fs->layer].weight : "");
+        snprintf(layer, sizeof layer, "layer %s%s%s%s%s", spec->layers[fs->layer].name,
+                 tg_feature_reads_weights(fs) ? ", weights " : "",
+                 tg_feature_reads_weights(fs) ? spec->layers[fs->layer].weight : "",
+                 tg_feature_reads_weights(fs) ? " read as " : "",
+                 tg_feature_reads_weights(fs) ? fs->def->weights_as : "");
     else {
         size_t len = (size_t)snprintf(layer, sizeof layer, "union of layers");
         for (size_t i = 0; i < spec->n_layers && len < sizeof layer; i++)
@@ -83,6 +85,7 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .doc_value = fs->doc_value,
         .warnings = warnings,
         .details = entry_details,
+        .column = fs->n_columns ? fs->columns[0].name : fs->def->name,
     };
     double start = tg_time_now();
     if (fs->def->reads == TG_READS_GRAPH)
@@ -92,7 +95,9 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
     else
         fprintf(stderr, "twingraph: computing %s from the %s (%" IGRAPH_PRId " twins)\n", fs->def->name,
                 fs->def->reads == TG_READS_PARENT_LINKS ? "parent links" : "twin documents", twins->n_twins);
+    tg_igraph_capture_warnings(warnings, in.column);
     st = fs->def->compute(&in, out, err);
+    tg_igraph_capture_warnings(NULL, NULL);
     free(out);
     if (!st && json_object_size(entry_details) > 0) {
         /* {"entry": 2, "feature": "betweenness", "column": "betweenness", ...what it reported} */

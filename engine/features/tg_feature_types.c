@@ -43,8 +43,12 @@ tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, co
         double w = VECTOR(*in->weights)[e];
         if (isfinite(w) && (positive ? w > 0 : w >= 0))
             continue;
-        tg_error_set(err, TG_ERR_INPUT, "the edge from twin \"%s\" to twin \"%s\" has weight %g",
-                     tg_twins_id(in->twins, IGRAPH_FROM(in->graph, e)), tg_twins_id(in->twins, IGRAPH_TO(in->graph, e)), w);
+        const char *a = tg_twins_id(in->twins, IGRAPH_FROM(in->graph, e));
+        const char *b = tg_twins_id(in->twins, IGRAPH_TO(in->graph, e));
+        if (in->directed)
+            tg_error_set(err, TG_ERR_INPUT, "the edge from twin \"%s\" to twin \"%s\" has weight %g", a, b, w);
+        else
+            tg_error_set(err, TG_ERR_INPUT, "the edge between twins \"%s\" and \"%s\" has weight %g", a, b, w);
         tg_error_detail(err, "%s reads weights as %s, which must be %s.", feature,
                         positive ? "distances" : "strengths", positive ? "positive" : "zero or more");
         tg_error_hint(err, "Fix the relationship rows, or compute %s without \"weighted\".", feature);

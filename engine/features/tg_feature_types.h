@@ -70,6 +70,7 @@ typedef struct {
     tg_warnings *warnings;          /* the run's warnings (tg_warn accepts NULL) */
     json_t *details;                /* an empty JSON object the function may fill with how it computed
                                        (estimator mode, samples); kept in runs.feature_details */
+    const char *column;             /* the entry's first column: names the entry in warnings */
 } tg_feature_input;
 
 /* Computes a feature: fills out[i], the i-th column the entry writes (initialised to the
@@ -96,6 +97,7 @@ struct tg_feature_def {
     bool needs_weights;      /* reads tg_feature_input.weights: its layer must be weighted */
     const char *weighted_param; /* a BOOLEAN parameter that, when true, makes the entry read the
                                    layer's weights (then its layer must be weighted), or NULL */
+    const char *weights_as;  /* how it reads weights: "distances" or "strengths" */
     bool directed_only;      /* only directed jobs may use it (hub, authority, scc) */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */

@@ -285,7 +285,7 @@ static const tg_column_def ancestor_columns[] = {
 };
 
 static const tg_param_def rollup_params[] = {
-    [ROLLUP_FEATURE] = {.name = "feature", .type = TG_PARAM_STRING,
+    [ROLLUP_FEATURE] = {.name = "feature", .type = TG_PARAM_STRING, .required = true,
                         .doc = "a numeric column written by another entry of the same job (\"pagerank\", "
                                "\"degree_relationships\")"},
     [ROLLUP_AGG] = {.name = "agg", .type = TG_PARAM_CHOICE, .default_json = "\"mean\"", .choices = rollup_aggs,

@@ -100,7 +100,7 @@ static tg_status compute_khop(const tg_feature_input *in, tg_column *const *out,
     return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "count k-hop neighbourhoods");
 }
 
-enum { AGG_PATH, AGG_AGGS, AGG_COLUMN };
+enum { AGG_PATH, AGG_AGGS, AGG_COLUMN, AGG_DIRECTION };
 enum { AGG_MEAN, AGG_MIN, AGG_MAX, AGG_SUM, AGG_STD, AGG_COUNT, N_AGGS };
 static const char *const agg_names[] = {"mean", "min", "max", "sum", "std", "count", NULL};
 static const char *const agg_definitions[] = {
@@ -154,9 +154,10 @@ static tg_status plan_nbr_agg(tg_feature_spec *fs, bool directed, const char *pa
             return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": column name \"%s\" is longer than 63 bytes; "
                                 "give a shorter \"column\"", path, name);
         snprintf(definition, sizeof definition,
-                 "%s of the numeric values at %s in the twin documents of the twin's neighbours (either direction, "
-                 "each once); %s",
+                 "%s of the numeric values at %s in the twin documents of the twin's %s (each once); %s",
                  agg_definitions[a], doc_path,
+                 (const char *[]){"neighbours (either direction)", "successors (out-edges)",
+                                  "predecessors (in-edges: upstream)"}[fs->params[AGG_DIRECTION].choice],
                  a == AGG_COUNT ? "0 where none has one; absent, null, non-numeric values and NULL twins are skipped"
                                 : "NULL where no neighbour has one; absent, null, non-numeric values and NULL twins "
                                   "are skipped");
@@ -169,10 +170,13 @@ static tg_status plan_nbr_agg(tg_feature_spec *fs, bool directed, const char *pa
 }
 
 /* Each twin's value parsed once (NaN where absent or not a number), then every twin aggregates
- * over its neighbours in the undirected view. O(twins + edges). */
+ * over its neighbours: in the undirected view, or along the job's directions. O(twins + edges). */
 static tg_status compute_nbr_agg(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
-    igraph_integer_t n = igraph_vcount(in->undirected);
+    static const igraph_neimode_t modes[] = {IGRAPH_ALL, IGRAPH_OUT, IGRAPH_IN};
+    int direction = in->params[AGG_DIRECTION].choice;
+    const igraph_t *g = direction == 0 ? in->undirected : in->graph;
+    igraph_integer_t n = igraph_vcount(g), numeric = 0, other = 0;
     double *value = malloc((size_t)(n > 0 ? n : 1) * sizeof *value);
     igraph_adjlist_t adj;
     tg_status st = TG_OK;
@@ -180,10 +184,19 @@ static tg_status compute_nbr_agg(const tg_feature_input *in, tg_column *const *o
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     for (igraph_integer_t v = 0; v < n; v++) {
         const char *text = tg_twins_doc_value(in->twins, (size_t)in->doc_value, v);
-        if (!text || !tg_copy_parse_number(text, &value[v]))
+        if (!text || !tg_copy_parse_number(text, &value[v])) {
             value[v] = NAN;
+            other += text && strcmp(text, "null") != 0;
+        } else
+            numeric++;
     }
-    igraph_error_t rc = igraph_adjlist_init(in->undirected, &adj, IGRAPH_ALL, IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
+    /* A typo in the path or a quoted number would otherwise pass as "no neighbour has a value". */
+    if (n > 0 && numeric == 0)
+        tg_warn(in->warnings, "%s: no twin has a number at %s", in->column, in->params[AGG_PATH].string);
+    if (other > 0)
+        tg_warn(in->warnings, "%s: %" IGRAPH_PRId " twins have a value at %s that is not a JSON number; skipped",
+                in->column, other, in->params[AGG_PATH].string);
+    igraph_error_t rc = igraph_adjlist_init(g, &adj, modes[direction], IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
     if (rc) {
         free(value);
         return tg_igraph_error(err, rc, "list neighbours");
@@ -255,6 +268,9 @@ static const tg_param_def nbr_agg_params[] = {
                   .doc = "aggregates, each a column: mean, min, max, sum, std, count"},
     [AGG_COLUMN] = {.name = "column", .type = TG_PARAM_STRING,
                     .doc = "the stem of the column names (nbr_<agg>_<column>); default: the path's last key"},
+    [AGG_DIRECTION] = {.name = "direction", .type = TG_PARAM_CHOICE, .default_json = "\"all\"", .choices = khop_directions,
+                       .doc = "directed jobs: \"in\" aggregates over predecessors (upstream), \"out\" over successors, "
+                              "\"all\" over both"},
 };
 static const tg_column_def nbr_agg_columns[] = {
     {"nbr_<agg>_<stem>", TG_COLUMN_DOUBLE, false,

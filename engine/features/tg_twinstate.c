@@ -114,7 +114,7 @@ static tg_status compute_value(const tg_feature_input *in, tg_column *const *out
 }
 
 static const tg_param_def value_params[] = {
-    [VALUE_PATH] = {.name = "path", .type = TG_PARAM_STRING,
+    [VALUE_PATH] = {.name = "path", .type = TG_PARAM_STRING, .required = true,
                     .doc = "keys joined by dots into the twin document, e.g. \"properties.reported.firmware\""},
     [VALUE_TYPE] = {.name = "type", .type = TG_PARAM_CHOICE, .default_json = "\"text\"", .choices = value_types,
                     .doc = "the column's type; values of another JSON type become NULL"},

@@ -136,18 +136,37 @@ static void print_top(FILE *out, const tg_twins *twins, const tg_tree *tree, con
     free(heap);
 }
 
-/* A layer that reads weights no feature of the job uses is most likely a mistake in the spec. */
-static void warn_unused_weights(const tg_spec *spec, tg_warnings *warnings)
+/* A layer that reads weights no feature of the job uses is most likely a mistake in the spec;
+ * one whose weights some entries read as distances and others as strengths is half wrong
+ * (PageRank on road lengths favours long roads). */
+static void warn_weight_use(const tg_spec *spec, tg_warnings *warnings)
 {
     for (size_t i = 0; i < spec->n_layers; i++) {
         if (!spec->layers[i].weight)
             continue;
-        bool used = false;
-        for (size_t f = 0; f < spec->n_features; f++)
-            used |= tg_feature_reads_weights(&spec->features[f]) && spec->features[f].layer == (int)i;
-        if (!used)
-            tg_warn(warnings, "layer \"%s\" reads the weight \"%s\", but no feature of this job uses weights "
-                    "(strength does, and pagerank, betweenness, harmonic and closeness with \"weighted\": true)", spec->layers[i].name, spec->layers[i].weight);
+        const char *distance_entry = NULL, *strength_entry = NULL;
+        for (size_t f = 0; f < spec->n_features; f++) {
+            const tg_feature_spec *fs = &spec->features[f];
+            if (fs->layer != (int)i || !tg_feature_reads_weights(fs) || fs->n_columns == 0)
+                continue;
+            if (strcmp(fs->def->weights_as, "distances") == 0)
+                distance_entry = distance_entry ? distance_entry : fs->columns[0].name;
+            else
+                strength_entry = strength_entry ? strength_entry : fs->columns[0].name;
+        }
+        if (!distance_entry && !strength_entry) {
+            char users[512] = "";
+            for (size_t d = 0, len = 0; d < tg_feature_count() && len < sizeof users; d++) {
+                const tg_feature_def *def = tg_feature_at(d);
+                if (def->needs_weights || def->weighted_param)
+                    len += (size_t)snprintf(users + len, sizeof users - len, "%s%s", len ? ", " : "", def->name);
+            }
+            tg_warn(warnings, "layer \"%s\" reads the weight \"%s\", but no feature of this job uses weights (these "
+                    "can, most with \"weighted\": true: %s)", spec->layers[i].name, spec->layers[i].weight, users);
+        } else if (distance_entry && strength_entry)
+            tg_warn(warnings, "layer \"%s\": column %s reads the weight \"%s\" as distances (shorter is closer) and "
+                    "column %s as strengths (larger is stronger); one of them is probably not what you mean",
+                    spec->layers[i].name, distance_entry, spec->layers[i].weight, strength_entry);
     }
 }
 
@@ -229,7 +248,7 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     tg_fault_point("read");
     if (twins.n_twins == 0)
         tg_warn(&warnings, "%s has no twins: the feature table will be empty", spec->devices_source);
-    warn_unused_weights(spec, &warnings);
+    warn_weight_use(spec, &warnings);
     fprintf(stderr, "twingraph: read %" IGRAPH_PRId " twins and %" IGRAPH_PRId " relationships in %.2f s\n",
             twins.n_twins, twins.n_relationships, tg_time_now() - t);
 

@@ -176,7 +176,7 @@ def weights(db):
         comments = dict(db.query("SELECT attname, col_description('features.device_features'::regclass, attnum)"
                                  " FROM pg_attribute WHERE attrelid = 'features.device_features'::regclass"
                                  " AND attname IN ('strength_wired', 'degree_wired')"))
-        check("weighted by properties.len" in comments["strength_wired"] and "weighted" not in comments["degree_wired"],
+        check("weights properties.len read as strengths" in comments["strength_wired"] and "weights" not in comments["degree_wired"],
               f"only the column that uses the weights says so: {comments}")
         kept = last_run(db)[2]
         check(any("1 relationship had no weight" in w for w in kept), f"defaulted weights are counted: {kept}")

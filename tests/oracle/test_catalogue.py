@@ -240,6 +240,11 @@ def community_checks(db, name, nodes, edges):
     rows2, details2 = run(db, [{"name": "community_leiden", "layer": "rel", "resolution": 3.0}], False)
     ck.true(f"{label}: resolution 3 gives at least as many communities as 1",
             details2[0]["communities"] >= recorded["community_leiden"]["communities"])
+    parts = check_numbering(f"{label} resolution 3", rows2, "community_leiden_rel", "community_leiden_size_rel", nodes)
+    ck.close_tol(f"{label}: resolution 3 records standard modularity", details2[0]["modularity"],
+                 nx.community.modularity(G, parts, weight=None), 1e-9)
+    ck.close_tol(f"{label}: resolution 3 records modularity at its resolution", details2[0]["modularity_at_resolution"],
+                 nx.community.modularity(G, parts, weight=None, resolution=3.0), 1e-9)
 
 
 # --- neighbourhood ------------------------------------------------------------------------------
@@ -336,6 +341,28 @@ def neighbour_aggregate_checks(db):
         else:
             ck.equal(f"{label}: twin {v!r} nbr_mean_temp_relationships", rows[v]["nbr_mean_temp_relationships"], None)
     ck.true(f"{label}: some twins have no neighbour value", any(rows[v]["nbr_count_temperature"] == 0 for v in U))
+    # Directed: "in" aggregates over predecessors (upstream), "out" over successors.
+    run_job(db, spec_for([{"name": "nbr_agg", "path": "properties.reported.temperature", "aggs": ["sum", "count"],
+                           "direction": "in", "column": "up"},
+                          {"name": "nbr_agg", "path": "properties.reported.temperature", "aggs": ["max"],
+                           "direction": "out", "column": "down"}], True, layers=["hierarchy", "relationships"]))
+    rows = db.features()
+    D = nx.DiGraph()
+    D.add_nodes_from(U)
+    D.add_edges_from((d[1], d[0]) for d in devices if d[1])
+    D.add_edges_from((s, t) for s, t, _ in rels if s != t)
+    for v in D:
+        up = [values[u] for u in D.predecessors(v) if u in values]
+        down = [values[u] for u in D.successors(v) if u in values]
+        ck.equal(f"{label} directed: twin {v!r} nbr_count_up", rows[v]["nbr_count_up"], len(up))
+        if up:
+            ck.close_tol(f"{label} directed: twin {v!r} nbr_sum_up", rows[v]["nbr_sum_up"], math.fsum(up), 1e-9, 1e-9)
+        else:
+            ck.equal(f"{label} directed: twin {v!r} nbr_sum_up", rows[v]["nbr_sum_up"], None)
+        ck.equal(f"{label} directed: twin {v!r} nbr_max_down", rows[v]["nbr_max_down"], max(down) if down else None)
+    warnings = db.query("SELECT warnings FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
+    ck.true(f"{label}: non-numeric values are counted in a warning",
+            any("not a JSON number" in w for w in warnings), repr(warnings))
 
 
 GRAPHS = {
