@@ -463,7 +463,8 @@ tg_status tg_betweenness_estimate(const tg_feature_input *in, double epsilon, do
     bfs_side fw = {g.out_start, g.out_adj, dist_s, sigma_s, visit_s, 0, 0, 0, 0, 0};
     bfs_side bw = {g.in_start, g.in_adj, dist_t, sigma_t, visit_t, 0, 0, 0, 0, 0};
     for (int64_t i = 0; i < samples; i++) {
-        if (i % 4096 == 0 && (st = tg_interrupt_check("estimating betweenness", err)))
+        /* Every sample: one can be a BFS over a long path, and the check reads one flag. */
+        if ((st = tg_interrupt_check("estimating betweenness", err)))
             goto cleanup;
         uint64_t random = in->seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL);
         next_random(&random);

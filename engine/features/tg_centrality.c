@@ -211,7 +211,7 @@ static igraph_error_t warn_if_disconnected(const tg_feature_input *in, const cha
 {
     igraph_bool_t connected = true;
     igraph_error_t rc = igraph_is_connected(in->graph, &connected, IGRAPH_WEAK);
-    if (rc == IGRAPH_SUCCESS && !connected)
+    if (rc == IGRAPH_SUCCESS && !connected && igraph_ecount(in->graph) > 0)
         tg_warn(in->warnings, "%s: the graph is not connected, so twins outside the component with the largest "
                               "eigenvalue get 0; harmonic or pagerank compare twins across components", feature);
     return rc;

@@ -84,12 +84,16 @@ static tg_status compute_communities(const tg_feature_input *in, tg_column *cons
     }
     if (igraph_vcount(g) == 0)
         goto cleanup;
-    if (algorithm == COMMUNITY_LEIDEN) {
+    if (two_m == 0) {
+        /* No edges: every twin alone (igraph's Leiden would not finish on all-zero vertex weights). */
+        for (igraph_integer_t v = 0; v < igraph_vcount(g); v++)
+            VECTOR(membership)[v] = v;
+    } else if (algorithm == COMMUNITY_LEIDEN) {
         /* igraph 0.10.2's C Leiden has no objective switch: modularity is CPM with vertex weights
-         * = degree and resolution = gamma / 2m. An edgeless graph leaves every twin alone. */
+         * = degree and resolution = gamma / 2m. */
         if ((rc = igraph_vector_init(&degree, 0)) ||
             (rc = igraph_strength(g, &degree, igraph_vss_all(), IGRAPH_ALL, true, NULL)) ||
-            (rc = igraph_community_leiden(g, NULL, &degree, two_m > 0 ? resolution / two_m : 1.0, 0.01, false, -1,
+            (rc = igraph_community_leiden(g, NULL, &degree, resolution / two_m, 0.01, false, -1,
                                           &membership, &clusters, &quality)))
             st = tg_igraph_error(err, rc, "run Leiden");
     } else if (algorithm == COMMUNITY_LOUVAIN) {

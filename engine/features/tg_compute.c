@@ -30,9 +30,14 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
         if (!fs->params[p].present)
             continue;
         tg_param_format(&fs->def->params[p], &fs->params[p], value, sizeof value);
+        tg_text_trim_partial_utf8(value);
         len += (size_t)snprintf(params + len, sizeof params - len, "%s%s=%s", len ? ", " : "; parameters: ",
                                 fs->def->params[p].name, value);
     }
+    /* The buffers above cut long texts at a byte: never in the middle of a character, which
+     * PostgreSQL would refuse in the comment. */
+    tg_text_trim_partial_utf8(layer);
+    tg_text_trim_partial_utf8(params);
     size_t size = strlen(col->definition) + strlen(layer) + strlen(params) + 160;
     char *text = malloc(size);
     if (!text)

@@ -1,6 +1,7 @@
 /* tg_feature_types.c - building a job entry's column plan. */
 #include "tg_feature_types.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, co
         return TG_OK;
     for (igraph_integer_t e = 0; e < igraph_vector_size(in->weights); e++) {
         double w = VECTOR(*in->weights)[e];
-        if (isfinite(w) && (positive ? w > 0 : w >= 0))
+        /* A subnormal distance makes 1/d infinite in harmonic: positive means at least DBL_MIN. */
+        if (isfinite(w) && (positive ? w >= DBL_MIN : w >= 0))
             continue;
         const char *a = tg_twins_id(in->twins, IGRAPH_FROM(in->graph, e));
         const char *b = tg_twins_id(in->twins, IGRAPH_TO(in->graph, e));

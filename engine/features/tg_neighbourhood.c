@@ -95,9 +95,28 @@ static tg_status compute_khop(const tg_feature_input *in, tg_column *const *out,
     static const igraph_neimode_t modes[] = {IGRAPH_ALL, IGRAPH_OUT, IGRAPH_IN};
     int direction = in->params[KHOP_DIRECTION].choice;
     const igraph_t *g = direction == 0 ? in->undirected : in->graph;
-    igraph_error_t rc = igraph_neighborhood_size(g, &out[0]->integer, igraph_vss_all(), in->params[KHOP_K].integer,
-                                                 modes[direction], 1);
-    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "count k-hop neighbourhoods");
+    igraph_integer_t n = igraph_vcount(g);
+    igraph_vector_int_t sizes;
+    igraph_error_t rc = igraph_vector_int_init(&sizes, 0);
+    if (rc)
+        return tg_igraph_error(err, rc, "count k-hop neighbourhoods");
+    tg_status st = TG_OK;
+    /* In blocks of twins, because igraph_neighborhood_size polls no interruption: a stop request
+     * waits for one block only. */
+    for (igraph_integer_t start = 0; start < n && !st; start += 1024) {
+        igraph_integer_t end = start + 1024 < n ? start + 1024 : n;
+        if ((st = tg_interrupt_check("counting k-hop neighbourhoods", err)))
+            break;
+        if ((rc = igraph_neighborhood_size(g, &sizes, igraph_vss_range(start, end), in->params[KHOP_K].integer,
+                                           modes[direction], 1))) {
+            st = tg_igraph_error(err, rc, "count k-hop neighbourhoods");
+            break;
+        }
+        for (igraph_integer_t v = start; v < end; v++)
+            VECTOR(out[0]->integer)[v] = VECTOR(sizes)[v - start];
+    }
+    igraph_vector_int_destroy(&sizes);
+    return st;
 }
 
 enum { AGG_PATH, AGG_AGGS, AGG_COLUMN, AGG_DIRECTION };
@@ -135,6 +154,12 @@ static tg_status plan_nbr_agg(tg_feature_spec *fs, bool directed, const char *pa
             stem[len++] = isalnum((unsigned char)*c) ? (char)tolower((unsigned char)*c) : '_';
         stem[len] = '\0';
     }
+    bool meaningful = false;
+    for (const char *c = stem; *c; c++)
+        meaningful |= *c != '_';
+    if (!meaningful)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": the path's last key \"%s\" gives no column name; "
+                            "give a \"column\"", path, strrchr(doc_path, '.') ? strrchr(doc_path, '.') + 1 : doc_path);
     for (const char *c = stem; *c; c++)
         if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_'))
             return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.column\" must be lowercase letters, digits or "
@@ -194,7 +219,7 @@ static tg_status compute_nbr_agg(const tg_feature_input *in, tg_column *const *o
     if (n > 0 && numeric == 0)
         tg_warn(in->warnings, "%s: no twin has a number at %s", in->column, in->params[AGG_PATH].string);
     if (other > 0)
-        tg_warn(in->warnings, "%s: %" IGRAPH_PRId " twins have a value at %s that is not a JSON number; skipped",
+        tg_warn(in->warnings, "%s: %" IGRAPH_PRId " twins have a value at %s that is not a finite JSON number; skipped",
                 in->column, other, in->params[AGG_PATH].string);
     igraph_error_t rc = igraph_adjlist_init(g, &adj, modes[direction], IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
     if (rc) {
@@ -217,21 +242,37 @@ static tg_status compute_nbr_agg(const tg_feature_input *in, tg_column *const *o
             min = x < min ? x : min;
             max = x > max ? x : max;
         }
-        double mean = count ? sum / (double)count : NAN, squares = 0;
-        /* Two passes for the deviation: no cancellation when values are large and close. */
-        for (igraph_integer_t i = 0; count && i < igraph_vector_int_size(nbrs); i++) {
-            double x = value[VECTOR(*nbrs)[i]];
-            if (!isnan(x))
-                squares += (x - mean) * (x - mean);
-        }
+        /* Mean and deviation of the values divided by the largest magnitude, then scaled back:
+         * 1e308 and 1e308 average to 1e308, not to infinity. Two passes for the deviation: no
+         * cancellation when values are large and close. */
+        double scale = fmax(fabs(min), fabs(max)), mean = NAN, squares = 0;
+        if (count && scale > 0) {
+            double scaled_sum = 0;
+            for (igraph_integer_t i = 0; i < igraph_vector_int_size(nbrs); i++) {
+                double x = value[VECTOR(*nbrs)[i]];
+                if (!isnan(x))
+                    scaled_sum += x / scale;
+            }
+            double scaled_mean = scaled_sum / (double)count;
+            for (igraph_integer_t i = 0; i < igraph_vector_int_size(nbrs); i++) {
+                double x = value[VECTOR(*nbrs)[i]];
+                if (!isnan(x))
+                    squares += (x / scale - scaled_mean) * (x / scale - scaled_mean);
+            }
+            mean = scaled_mean * scale;
+        } else if (count)
+            mean = 0.0;
         for (size_t c = 0; c < aggs->count; c++) {
             int a = agg_index(aggs->names[c]);
             if (a == AGG_COUNT) {
                 VECTOR(out[c]->integer)[v] = count;
                 continue;
             }
-            double result = a == AGG_MEAN ? mean : a == AGG_MIN ? min : a == AGG_MAX ? max : a == AGG_SUM ? sum
-                                                                                                        : sqrt(squares / (double)count);
+            double result = a == AGG_MEAN  ? mean
+                            : a == AGG_MIN ? min
+                            : a == AGG_MAX ? max
+                            : a == AGG_SUM ? sum
+                                           : sqrt(squares / (double)count) * scale;
             VECTOR(out[c]->real)[v] = count ? result : NAN;
         }
     }

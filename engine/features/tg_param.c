@@ -31,7 +31,12 @@ tg_status tg_param_wrong_type(tg_error *err, const char *path, const char *expec
 /* The value exactly as the spec wrote it (1000000001, not 1e+09). */
 static tg_status out_of_range(tg_error *err, const char *path, const tg_param_def *def, const json_t *v)
 {
-    char range[160], *text = json_dumps(v, JSON_ENCODE_ANY);
+    /* 15 digits unless the value needs 17 to read back: 0.5000000001, not 0.50000000010000001. */
+    char range[160], *text = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (text && json_is_real(v) && strtod(text, NULL) != json_real_value(v)) {
+        free(text);
+        text = json_dumps(v, JSON_ENCODE_ANY);
+    }
     tg_param_describe_range(def, range, sizeof range);
     tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be within %s, not %s", path, range, text ? text : "?");
     free(text);

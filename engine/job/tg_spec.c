@@ -496,11 +496,12 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
                             tg_error_set(err, TG_ERR_INPUT,
                                          "job spec: features[%zu] and features[%zu] both write column \"%s\"",
                                          j, i, spec->features[i].columns[c].name);
-                        if (spec->features[i].n_columns > 1)
-                            tg_error_hint(err, "rename the name (level, model) that gives \"%s\" in one of them",
-                                          spec->features[i].columns[c].name);
-                        else
+                        if (spec->features[i].def->plan == NULL && spec->features[i].n_columns == 1)
                             tg_error_hint(err, "give one of them another \"layer\" or \"column\"");
+                        else
+                            tg_error_hint(err, "change what names \"%s\" in one of them (its \"column\", level, "
+                                          "model, path or aggregate), or give it another \"layer\"",
+                                          spec->features[i].columns[c].name);
                         return TG_ERR_INPUT;
                     }
     return TG_OK;
