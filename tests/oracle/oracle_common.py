@@ -13,10 +13,14 @@ The expected values follow the engine contract (see `twingraph features`):
 """
 import json
 import math
+import os
+import subprocess
+import sys
+import tempfile
 
 import networkx as nx
 
-from twintest import Checker, run_job
+from twintest import REPO, Checker, run_job
 
 FEATURES = ["degree", "pagerank", "betweenness", "harmonic", "coreness", "clustering", "component"]
 PAGERANK_TOL = 1e-6
@@ -263,3 +267,17 @@ def igraph_crosscheck(ck, label, rows, nodes, edges, directed, suffix=""):
                 ck.equal(what, got, values[i])
             else:
                 ck.close_tol(what, got, values[i], tol)
+
+
+def load_smart_city(db, twins, seed):
+    """Replaces the twin tables with datasets/generate_smart_city.py's output, loaded by COPY."""
+    generator = os.path.join(REPO, "datasets", "generate_smart_city.py")
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([sys.executable, generator, "--twins", str(twins), "--seed", str(seed), "--out", out],
+                       check=True, capture_output=True)
+        db.execute("TRUNCATE twin.devices, twin.relationships")
+        with db.conn.cursor() as cur:
+            with open(os.path.join(out, "devices.copy"), encoding="utf-8") as f:
+                cur.copy_expert("COPY twin.devices (device_id, parent_id, model, lat, lon, twin) FROM STDIN", f)
+            with open(os.path.join(out, "relationships.copy"), encoding="utf-8") as f:
+                cur.copy_expert("COPY twin.relationships (source_id, target_id, kind, properties) FROM STDIN", f)

@@ -4,18 +4,16 @@ additive error against exact normalised betweenness from python-igraph is at mos
 run records its sample count and bound, a rerun with the same seed is identical and another
 seed differs. betweenness with "mode": "auto" is exact below its threshold and the estimator
 above it, as runs.feature_details records."""
+import math
 import os
-import subprocess
 import sys
-import tempfile
 
 import igraph
 import networkx as nx
 
-from oracle_common import OracleChecker, byte_key
-from twintest import Database, run_job
+from oracle_common import OracleChecker, byte_key, load_smart_city
+from twintest import REPO, Database, run_job
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 import twingen  # noqa: E402
 
@@ -70,7 +68,6 @@ def check_graph(db, name, directed):
     ck.equal(f"{label}: recorded epsilon", d["epsilon"], EPSILON)
     ck.equal(f"{label}: recorded delta", d["delta"], 0.1)
     # The sample count follows from the recorded bound (epsilon scaled to the n(n-1) normalisation).
-    import math
     n = len(ids)
     eps = EPSILON * (n - 2) / n
     vd = d["vertex_diameter_bound"]
@@ -107,18 +104,6 @@ def double_sweep(db):
     return max(nx.single_source_shortest_path_length(comp, far).values())
 
 
-def load_smart_city(db, twins):
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run([sys.executable, os.path.join(REPO, "datasets", "generate_smart_city.py"), "--twins",
-                        str(twins), "--seed", "5", "--out", out], check=True, capture_output=True)
-        db.execute("TRUNCATE twin.devices, twin.relationships")
-        with db.conn.cursor() as cur:
-            with open(os.path.join(out, "devices.copy"), encoding="utf-8") as f:
-                cur.copy_expert("COPY twin.devices (device_id, parent_id, model, lat, lon, twin) FROM STDIN", f)
-            with open(os.path.join(out, "relationships.copy"), encoding="utf-8") as f:
-                cur.copy_expert("COPY twin.relationships (source_id, target_id, kind, properties) FROM STDIN", f)
-
-
 def load_small_world(db, n, oriented=False):
     """Watts-Strogatz; oriented: each edge one random way, a third of them both ways, so directed
     shortest paths differ from undirected ones."""
@@ -137,7 +122,7 @@ def load_small_world(db, n, oriented=False):
 
 
 with Database("oracle_bt_approx") as db:
-    load_smart_city(db, 10000)
+    load_smart_city(db, 10000, 5)
     check_graph(db, "smart city", False)
     check_graph(db, "smart city", True)
     devices, rels = twingen.generate(10000, seed=4, relationship_ratio=0.3)

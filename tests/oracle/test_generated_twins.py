@@ -6,11 +6,10 @@ for undirected and directed jobs. Then the same for the 2000-twin output of
 datasets/generate_smart_city.py (loaded with COPY), when that generator exists."""
 import os
 import random
-import subprocess
 import sys
-import tempfile
 
 from oracle_common import (FEATURES, OracleChecker, check_job, check_layer_counts, hierarchy_edges,
+                           load_smart_city,
                            igraph_crosscheck, job, relationship_edges, simple_graph)
 from twintest import REPO, Database
 
@@ -141,15 +140,7 @@ with Database("oracle_gen") as db:
     if not os.path.exists(generator):
         print(f"note: {generator} is absent; skipped the generated 2000-twin smart city")
     else:
-        with tempfile.TemporaryDirectory() as out:
-            subprocess.run([sys.executable, generator, "--twins", "2000", "--seed", "11", "--out", out],
-                           check=True, capture_output=True)
-            db.execute("TRUNCATE twin.devices, twin.relationships")
-            with db.conn.cursor() as cur:
-                with open(os.path.join(out, "devices.copy"), encoding="utf-8") as f:
-                    cur.copy_expert("COPY twin.devices (device_id, parent_id, model, lat, lon, twin) FROM STDIN", f)
-                with open(os.path.join(out, "relationships.copy"), encoding="utf-8") as f:
-                    cur.copy_expert("COPY twin.relationships (source_id, target_id, kind, properties) FROM STDIN", f)
+        load_smart_city(db, 2000, 11)
         devices = db.query("SELECT device_id, parent_id FROM twin.devices")
         rels = db.query("SELECT source_id, target_id, kind FROM twin.relationships")
         ck.equal("smart city: twins loaded", len(devices), 2000)
