@@ -192,7 +192,8 @@ static tg_status compute_harmonic_or_closeness(const tg_feature_input *in, tg_co
     } else
         rc = igraph_harmonic_centrality_cutoff(in->graph, &out[0]->real, igraph_vss_all(), mode, in->weights, false,
                                                in->params[1].number);
-    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, closeness ? "compute closeness" : "compute harmonic centrality");
+    return rc == IGRAPH_SUCCESS ? TG_OK
+                                : tg_igraph_error(err, rc, closeness ? "compute closeness" : "compute harmonic centrality");
 }
 
 static tg_status compute_harmonic(const tg_feature_input *in, tg_column *const *out, tg_error *err)

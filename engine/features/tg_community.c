@@ -29,9 +29,8 @@ cleanup:
     return st;
 }
 
-/* Renumbers membership in place so that labels count from 0 in order of each group's smallest
- * vertex (vertices are in device_id byte order, so a label does not depend on the algorithm's
- * own numbering), and writes each vertex's label and group size. O(twins). */
+/* Writes each vertex's group label, counting from 0 in order of each group's smallest vertex (vertices are in device_id byte order, so a label does not depend on the algorithm's
+ * own numbering), and its group's size. O(twins). */
 static tg_status write_groups(const igraph_vector_int_t *membership, tg_column *label, tg_column *size,
                               igraph_integer_t *n_groups, tg_error *err)
 {
@@ -65,7 +64,7 @@ enum { COMMUNITY_LEIDEN, COMMUNITY_LOUVAIN, COMMUNITY_LABEL_PROPAGATION };
 
 /* Runs one community algorithm on the undirected view (directions dropped, mutual edges merged),
  * seeded by the job (igraph's RNG is reseeded before every entry), and records the number of
- * communities and the modularity of the result at the entry's resolution. */
+ * communities and their modularity. */
 static tg_status compute_communities(const tg_feature_input *in, tg_column *const *out, int algorithm,
                                      tg_error *err)
 {
@@ -105,8 +104,9 @@ static tg_status compute_communities(const tg_feature_input *in, tg_column *cons
         goto cleanup;
     /* Standard modularity (resolution 1) compares partitions; the entry's own objective is
      * recorded beside it when the resolution differs. */
-    if (two_m > 0 && ((rc = igraph_modularity(g, &membership, NULL, 1.0, false, &modularity)) ||
-                      (resolution != 1.0 && (rc = igraph_modularity(g, &membership, NULL, resolution, false, &quality))))) {
+    if (two_m > 0 &&
+        ((rc = igraph_modularity(g, &membership, NULL, 1.0, false, &modularity)) ||
+         (resolution != 1.0 && (rc = igraph_modularity(g, &membership, NULL, resolution, false, &quality))))) {
         st = tg_igraph_error(err, rc, "compute modularity");
         goto cleanup;
     }

@@ -1,4 +1,4 @@
-/* tg_feature_types.c - building a job entry's column plan. */
+/* tg_feature_types.c - what every feature shares: building an entry's column plan, and reading and checking its edge weights. */
 #include "tg_feature_types.h"
 
 #include <float.h>

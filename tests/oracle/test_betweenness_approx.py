@@ -3,7 +3,8 @@ generated smart city, a hierarchy-heavy building, a random small-world graph) th
 additive error against exact normalised betweenness from python-igraph is at most epsilon, the
 run records its sample count and bound, a rerun with the same seed is identical and another
 seed differs. betweenness with "mode": "auto" is exact below its threshold and the estimator
-above it, as runs.feature_details records."""
+above it, as runs.feature_details records. On the same three graphs, Leiden's modularity is at
+least networkx Louvain's minus 0.01."""
 import math
 import os
 import sys
@@ -93,11 +94,39 @@ def check_graph(db, name, directed):
                 any(other[v]["betweenness_approx"] != rows[v]["betweenness_approx"] for v in ids))
 
 
+def check_leiden(db, name):
+    """Leiden's modularity on the same large graph is at least networkx Louvain's minus 0.01, and
+    a rerun with the same seed gives the same labels."""
+    G = union_graph(db)
+    feats = [{"name": "community_leiden"}]
+    run_job(db, spec(feats, False))
+    rows = db.features()
+    run_job(db, spec(feats, False))
+    again = db.features()
+    groups = {}
+    for v, r in rows.items():
+        groups.setdefault(r["community_leiden"], set()).add(v)
+    q = nx.community.modularity(G, groups.values())
+    q_nx = nx.community.modularity(G, nx.community.louvain_communities(G, seed=1))
+    print(f"{name}: Leiden modularity {q:.4f} ({len(groups)} communities), networkx Louvain {q_nx:.4f}")
+    ck.true(f"{name}: Leiden modularity {q:.4f} >= networkx Louvain {q_nx:.4f} - 0.01", q >= q_nx - 0.01)
+    ck.true(f"{name}: Leiden labels equal on a rerun", all(again[v]["community_leiden"] == r["community_leiden"]
+                                                          for v, r in rows.items()))
+
+
+def union_graph(db):
+    """The undirected simple union graph of hierarchy and relationships, every twin a node."""
+    G = nx.Graph()
+    G.add_nodes_from(r[0] for r in db.query("SELECT device_id FROM twin.devices"))
+    G.add_edges_from((p, c) for c, p in db.query("SELECT device_id, parent_id FROM twin.devices "
+                                                 "WHERE parent_id IS NOT NULL"))
+    G.add_edges_from((s, t) for s, t in db.query("SELECT source_id, target_id FROM twin.relationships") if s != t)
+    return G
+
+
 def double_sweep(db):
     """A lower bound on the union graph's diameter in hops (two BFS sweeps in the largest component)."""
-    G = nx.Graph()
-    G.add_edges_from((p, c) for c, p in db.query("SELECT device_id, parent_id FROM twin.devices WHERE parent_id IS NOT NULL"))
-    G.add_edges_from((s, t) for s, t in db.query("SELECT source_id, target_id FROM twin.relationships") if s != t)
+    G = union_graph(db)
     comp = G.subgraph(max(nx.connected_components(G), key=len))
     start = min(comp, key=byte_key)
     far = max(nx.single_source_shortest_path_length(comp, start).items(), key=lambda p: p[1])[0]
@@ -125,11 +154,14 @@ with Database("oracle_bt_approx") as db:
     load_smart_city(db, 10000, 5)
     check_graph(db, "smart city", False)
     check_graph(db, "smart city", True)
+    check_leiden(db, "smart city")
     devices, rels = twingen.generate(10000, seed=4, relationship_ratio=0.3)
     db.load(devices, rels)
     check_graph(db, "building hierarchy", False)
+    check_leiden(db, "building hierarchy")
     load_small_world(db, 10000)
     check_graph(db, "small world", False)
+    check_leiden(db, "small world")
     load_small_world(db, 10000, oriented=True)
     check_graph(db, "oriented small world", True)
 

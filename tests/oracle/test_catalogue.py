@@ -29,7 +29,8 @@ def load(db, nodes, edges, models=None, twins=None):
     with db.conn.cursor() as cur:
         cur.executemany("INSERT INTO twin.devices (device_id, model, twin) VALUES (%s, %s, %s)",
                         [(v, (models or {}).get(v), (twins or {}).get(v)) for v in nodes])
-        cur.executemany("INSERT INTO twin.relationships (source_id, target_id, kind, properties) VALUES (%s, %s, %s, %s)",
+        cur.executemany("INSERT INTO twin.relationships (source_id, target_id, kind, properties)"
+                        " VALUES (%s, %s, %s, %s)",
                         [(u, v, "connectedTo", json.dumps({"w": w})) for u, v, w in edges])
 
 
@@ -222,7 +223,8 @@ def community_checks(db, name, nodes, edges):
         col = f"{feat}_rel"
         parts = check_numbering(f"{label} {feat}", rows, col, f"{feat}_size_rel", nodes)
         q = nx.community.modularity(G, parts, weight=None)
-        ck.close_tol(f"{label}: {feat} modularity recorded in runs.feature_details", recorded[feat]["modularity"], q, 1e-9)
+        ck.close_tol(f"{label}: {feat} modularity recorded in runs.feature_details", recorded[feat]["modularity"], q,
+                     1e-9)
         ck.equal(f"{label}: {feat} community count recorded", recorded[feat]["communities"], len(parts))
         ck.equal(f"{label}: {feat} labels equal on a rerun with the same seed",
                  [again[v][col] for v in nodes], [rows[v][col] for v in nodes])
@@ -393,8 +395,8 @@ def edge_cases(db):
     for k in range(12, 24):
         seeds = ids[:k] + ["étage-1"]
         load(db, ids + ["étage-1"], [(ids[0], "étage-1", 1)])
-        proc = run_twingraph(["run", write_job(spec_for([{"name": "personalized_pagerank", "seeds": {"devices": seeds}}],
-                                                        False)), "--allow-shrink"], db=db, check=False)
+        entry = {"name": "personalized_pagerank", "seeds": {"devices": seeds}}
+        proc = run_twingraph(["run", write_job(spec_for([entry], False)), "--allow-shrink"], db=db, check=False)
         ck.equal(f"{k} ascii seeds and one accented: the run succeeds", proc.returncode, 0)
     load(db, nodes, [("a", "d", 1), ("b", "d", 1), ("c", "a", 1)], twins=twins)
     run_job(db, spec_for([{"name": "nbr_agg", "path": "t", "aggs": ["mean", "std", "max"], "layer": "rel"}],
