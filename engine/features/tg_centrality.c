@@ -253,7 +253,26 @@ static tg_status compute_hits(const tg_feature_input *in, tg_column *out_col, bo
     rc = igraph_hub_and_authority_scores(in->graph, hub ? &out_col->real : &other, hub ? &other : &out_col->real,
                                          &value, true, in->weights, NULL);
     igraph_vector_destroy(&other);
-    return rc == IGRAPH_SUCCESS ? TG_OK : tg_igraph_error(err, rc, "compute HITS scores");
+    if (rc)
+        return tg_igraph_error(err, rc, "compute HITS scores");
+    /* A twin with edges of the right direction scoring 0 means the leading eigenvalue is repeated
+     * (identical sibling subtrees, a directed cycle): the scores are one solution of many and do
+     * not rank those twins (igraph issue #1424; later igraph versions warn likewise). */
+    igraph_vector_int_t degree = {0};
+    if ((rc = igraph_vector_int_init(&degree, 0)) ||
+        (rc = igraph_degree(in->graph, &degree, igraph_vss_all(), hub ? IGRAPH_OUT : IGRAPH_IN, false))) {
+        if (degree.stor_begin)
+            igraph_vector_int_destroy(&degree);
+        return tg_igraph_error(err, rc, "compute degrees");
+    }
+    igraph_integer_t zero = 0;
+    for (igraph_integer_t v = 0; v < igraph_vector_size(&out_col->real); v++)
+        zero += VECTOR(degree)[v] > 0 && VECTOR(out_col->real)[v] < 1e-10;
+    igraph_vector_int_destroy(&degree);
+    if (zero > 0)
+        tg_warn(in->warnings, "%s: %" IGRAPH_PRId " twins with %s edges score 0: the leading eigenvalue is repeated, so "
+                "these scores are one solution of many and do not rank them", in->column, zero, hub ? "outgoing" : "incoming");
+    return TG_OK;
 }
 
 static tg_status compute_hub(const tg_feature_input *in, tg_column *const *out, tg_error *err)

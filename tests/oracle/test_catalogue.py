@@ -172,6 +172,9 @@ def directed_spectral_checks(db):
                        {"name": "authority", "layer": "rel", "weighted": True, "column": "auth_w"},
                        {"name": "scc", "layer": "rel"}], True)
     label = f"random digraph ({len(nodes)} twins)"
+    warnings = db.query("SELECT warnings FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
+    ck.true(f"{label}: no repeated-eigenvalue warning where the leading eigenvalue is simple",
+            not any("repeated" in w for w in warnings), repr(warnings))
     compare(label, rows, "ev", scaled_to_max(nx.eigenvector_centrality_numpy(G)), EIG_TOL)
     compare(label, rows, "ev_w", scaled_to_max(nx.eigenvector_centrality_numpy(G, weight="weight")), EIG_TOL)
     # networkx.hits reads the "weight" attribute: an unweighted copy for the plain scores.
@@ -369,8 +372,19 @@ def neighbour_aggregate_checks(db):
 
 
 def edge_cases(db):
-    """Communities on a layer without edges (every twin alone), and neighbour aggregates of values
-    near the largest double, which a plain sum would overflow."""
+    """Communities on a layer without edges (every twin alone), neighbour aggregates of values
+    near the largest double, which a plain sum would overflow, and HITS on identical subtrees."""
+    # Two identical subtrees: the hub eigenvalue is repeated and ARPACK may zero one district.
+    kids = {"d1": ["x0", "x1", "x2"], "d2": ["y0", "y1", "y2"]}
+    tree = ["city", "d1", "d2"] + kids["d1"] + kids["d2"]
+    edges = [("city", "d1", 1), ("city", "d2", 1)] + [(d, k, 1) for d in kids for k in kids[d]]
+    load(db, tree, edges)
+    run_job(db, spec_for(["hub"], True))
+    rows = db.features()
+    warnings = db.query("SELECT warnings FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
+    if min(rows["d1"]["hub"], rows["d2"]["hub"]) < 1e-10:
+        ck.true("identical subtrees: a district scoring hub 0 is warned about",
+                any("leading eigenvalue is repeated" in w for w in warnings), repr(warnings))
     nodes = ["a", "b", "c", "d"]
     big = {"a": 1e308, "b": 1e308, "c": -1e308}
     twins = {v: json.dumps({"t": x}) for v, x in big.items()}
