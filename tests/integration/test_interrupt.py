@@ -89,4 +89,38 @@ with Database("interrupt") as db:
     check(seconds is not None and seconds > 1.4, f"the compute took {seconds} s, too short to test the timeout")
     db.execute(f'ALTER DATABASE "{db.name}" RESET idle_session_timeout')
 
+    # Catalogue features with loops of their own stop as promptly: the estimator checks between
+    # samples, khop between blocks of twins (igraph_neighborhood_size polls nothing).
+    def interrupt_during(label, spec, feature):
+        state = table_state(db)
+        proc = start_job(db, spec, stdout=subprocess.PIPE)
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if f"computing {feature} " in line:
+                break
+        time.sleep(0.5)
+        still_running = proc.poll() is None
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        stop_seconds = time.monotonic() - signalled
+        check(still_running, f"{label}: the feature ended before the signal; make it longer")
+        check(proc.returncode == 130 and stop_seconds < 3,
+              f"{label}: exit {proc.returncode} {stop_seconds:.1f} s after SIGINT\n{''.join(lines)}{err}")
+        check(table_state(db) == state, f"{label}: the feature table changed")
+
+    interrupt_during("betweenness_approx", {"features": [{"name": "betweenness_approx", "epsilon": 0.002}]},
+                     "betweenness_approx")
+    # A hub with 100,000 children: each child's 2-hop ball holds every other child (1e10 steps, about
+    # 12 s here; one block of 1,024 twins takes about 0.1 s).
+    star = [("hub",)] + [(f"leaf-{i:05d}", "hub") for i in range(100000)]
+    with db.conn.cursor() as cur:
+        cur.execute("TRUNCATE twin.devices, twin.relationships")
+        cur.copy_expert("COPY twin.devices (device_id, parent_id) FROM STDIN",
+                        io.StringIO("".join("\t".join(d + ("\\N",) * (2 - len(d))) + "\n" for d in star)))
+    run_job(db, {"features": ["degree"]})
+    interrupt_during("khop on a 100,000-child hub", {"graph": {"layers": ["hierarchy"]},
+                                                     "features": [{"name": "khop", "k": 2}]}, "khop")
+
 tally.report("interrupt")
