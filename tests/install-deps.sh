@@ -9,7 +9,9 @@ set -euo pipefail
 packages=(
     gcc make cmake pkg-config                                       # build
     libigraph-dev libjansson-dev libgeos-dev libpq-dev uthash-dev   # engine libraries
+    libproj-dev                                                     # geodesic distances (PROJ)
     postgresql postgresql-client                                    # throwaway clusters for tests and the demo
+    postgresql-15-postgis-3                                         # the geographic oracle (PostGIS)
     python3 python3-networkx python3-numpy python3-scipy            # oracle tests (networkx needs numpy, scipy)
     python3-igraph python3-psycopg2 python3-rdflib                  # oracle and integration tests (rdflib reads Brick)
 )

@@ -99,6 +99,7 @@ struct tg_feature_def {
                                    layer's weights (then its layer must be weighted), or NULL */
     const char *weights_as;  /* how it reads weights: "distances" or "strengths" */
     bool directed_only;      /* only directed jobs may use it (hub, authority, scc) */
+    bool reads_coordinates;  /* reads the twins' lat/lon: a job with it validates every location */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
     const char *path_param;  /* a STRING parameter holding a path into the twin document

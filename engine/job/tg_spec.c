@@ -478,6 +478,8 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
         tg_status st;
         if (spec->features[i].def->input_param && (st = resolve_input(spec, i, err)))
             return st;
+        /* Locations are validated only when something reads them. */
+        spec->uses_coordinates |= spec->features[i].def->reads_coordinates;
     }
     /* PostgreSQL allows 1,600 columns per table; device_id and run_id take two. */
     if (tg_spec_column_count(spec) > TG_MAX_FEATURE_COLUMNS)

@@ -1,0 +1,106 @@
+"""Oracle: geographic features against PostGIS, on the real METR-LA and PEMS-BAY sensor locations
+(datasets/external/dcrnn-sensor-graph) and on generated points at the antimeridian, the poles,
+duplicates and nearly antipodal pairs.
+
+geo_parent_dist_m must equal ST_Distance(geography, geography) within 1 mm, be NULL for roots
+and twins (or parents) without a location; a job with a geo feature refuses an invalid location
+naming the twin, or skips it with "on_bad_location": "skip"."""
+import csv
+import os
+import random
+import sys
+
+from oracle_common import OracleChecker
+from twintest import REPO, Database, run_job, run_twingraph, write_job
+
+ck = OracleChecker()
+SENSORS = os.path.join(REPO, "datasets", "external", "dcrnn-sensor-graph")
+
+
+def sensors():
+    """(id, lat, lon) of the 207 METR-LA and 325 PEMS-BAY sensors."""
+    out = []
+    with open(os.path.join(SENSORS, "graph_sensor_locations.csv")) as f:
+        for row in csv.DictReader(f):
+            out.append((f"la-{row['sensor_id']}", float(row["latitude"]), float(row["longitude"])))
+    with open(os.path.join(SENSORS, "graph_sensor_locations_bay.csv")) as f:
+        for sensor_id, lat, lon in csv.reader(f):
+            out.append((f"bay-{sensor_id}", float(lat), float(lon)))
+    return out
+
+
+def hard_points():
+    """Pairs (child, parent) where geodesics are delicate."""
+    pairs = [((10.0, 179.9999), (10.0, -179.9999)),      # across the antimeridian
+             ((90.0, 0.0), (89.9999, 120.0)),             # at the north pole
+             ((-90.0, 45.0), (-89.5, -135.0)),            # across the south pole
+             ((0.0, 0.0), (0.5, 179.7)),                  # nearly antipodal
+             ((0.0, 0.0), (0.0, 180.0)),                  # antipodal on the equator
+             ((48.8566, 2.3522), (48.8566, 2.3522)),      # the same place
+             ((-33.8688, 151.2093), (51.5074, -0.1278))]  # Sydney to London
+    devices = []
+    for i, ((lat1, lon1), (lat2, lon2)) in enumerate(pairs):
+        devices.append((f"hard-{i}-parent", None, "point", lat2, lon2))
+        devices.append((f"hard-{i}", f"hard-{i}-parent", "point", lat1, lon1))
+    return devices
+
+
+SPEC = {"source": {"devices": "twin.devices", "relationships": "twin.relationships"},
+        "graph": {"layers": ["hierarchy"]}, "features": ["geo_parent_dist_m"],
+        "output": {"table": "features.device_features"}}
+
+with Database("oracle_geo") as db:
+    db.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    rng = random.Random(8)
+    located = sensors()
+    devices = []
+    for i, (twin, lat, lon) in enumerate(located):
+        # Each sensor's parent is an earlier sensor (the first few are roots), so distances span
+        # neighbours in one city and the 500 km between Los Angeles and San Jose.
+        parent = located[rng.randrange(i)][0] if i >= 3 else None
+        devices.append((twin, parent, "loop_detector", lat, lon))
+    devices += hard_points()
+    devices += [("nowhere", located[0][0], "sensor", None, None),       # no location: NULL
+                ("child-of-nowhere", "nowhere", "sensor", 34.0, -118.0)]  # parent without one: NULL
+    db.load(devices)
+    run_job(db, SPEC)
+    rows = db.features()
+    want = dict(db.query(
+        "SELECT c.device_id, ST_Distance(geography(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)),"
+        "                                geography(ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)))"
+        " FROM twin.devices c LEFT JOIN twin.devices p ON p.device_id = c.parent_id"))
+    worst = 0.0
+    for twin, distance in want.items():
+        got = rows[twin]["geo_parent_dist_m"]
+        if distance is None:
+            ck.equal(f"twin {twin!r} geo_parent_dist_m (no location on one side)", got, None)
+        else:
+            ok = got is not None and abs(got - distance) <= 0.001
+            ck.check(ok, f"twin {twin!r} geo_parent_dist_m: got {got!r}, PostGIS {distance!r} (1 mm)")
+            if got is not None:
+                worst = max(worst, abs(got - distance))
+    print(f"geo_parent_dist_m: {len(want)} twins, largest difference from PostGIS {worst * 1000:.6f} mm")
+    ck.true("some distances are long (Los Angeles to San Jose, Sydney to London)",
+            max(d for d in want.values() if d is not None) > 1e7)
+
+    # An invalid location is an error naming the twin when a geo feature reads locations ...
+    # (The schema's CHECK would refuse the row; a user's own source table may have none.)
+    db.execute("ALTER TABLE twin.devices DROP CONSTRAINT IF EXISTS devices_lat_check")
+    db.execute("INSERT INTO twin.devices (device_id, parent_id, lat, lon) VALUES ('bad', %s, 91.5, 10)",
+               (located[0][0],))
+    proc = run_twingraph(["run", write_job(SPEC), "--allow-shrink"], db=db, check=False)
+    ck.true("a latitude of 91.5 fails the job", proc.returncode != 0, proc.stderr[-300:])
+    ck.true("the error names the twin", 'twin "bad" has an invalid location' in proc.stderr, proc.stderr[-300:])
+    # ... and is skipped (NULL, warned) with on_bad_location "skip".
+    skip = dict(SPEC, source=dict(SPEC["source"], on_bad_location="skip"))
+    run_job(db, skip)
+    rows = db.features()
+    ck.equal("skipped twin: geo_parent_dist_m", rows["bad"]["geo_parent_dist_m"], None)
+    warnings = db.query("SELECT warnings FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
+    ck.true("the skip is warned about", any("invalid location" in w for w in warnings), repr(warnings))
+
+try:
+    ck.finish("geo")
+except AssertionError as e:
+    print(e)
+    sys.exit(1)
