@@ -1,4 +1,4 @@
-/* tg_layer.c - the layer kind table: hierarchy (parent links) and relationships (typed, optionally weighted edges). */
+/* tg_layer.c - the layer kind table: hierarchy (parent links), relationships (typed, optionally weighted edges) and spatial (proximity, weighted by metres). */
 #include "tg_layer.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tg_igraph.h"
+#include "tg_spatial.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -149,12 +150,42 @@ static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *
     return st;
 }
 
+/* {"knn": k} or {"radius_m": r}: exactly one. Edges weigh their geodesic length in metres. */
+static tg_status spatial_options(tg_layer_spec *layer, const json_t *options, const char *path, tg_error *err)
+{
+    const json_t *knn = json_object_get(options, "knn"), *radius = json_object_get(options, "radius_m");
+    if (!knn == !radius) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs exactly one of \"knn\" and \"radius_m\"", path);
+        tg_error_hint(err, "write {\"spatial\": {\"knn\": 8}} or {\"spatial\": {\"radius_m\": 150}}");
+        return TG_ERR_INPUT;
+    }
+    if (knn && (!json_is_integer(knn) || json_integer_value(knn) < 1 || json_integer_value(knn) > 1000))
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.knn\" must be an integer within 1..1000", path);
+    /* Half the equator: no two points on Earth are farther apart. */
+    if (radius && (!json_is_number(radius) || !(json_number_value(radius) > 0) ||
+                   !(json_number_value(radius) <= 20037509)))
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.radius_m\" must be a number within (0, 20037509] metres",
+                            path);
+    layer->knn = knn ? (int)json_integer_value(knn) : 0;
+    layer->radius_m = radius ? json_number_value(radius) : 0;
+    return (layer->weight = strdup("distance_m")) ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+}
+
+static tg_status spatial_collect(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
+                                 igraph_vector_t *weights, tg_warnings *warnings, tg_error *err)
+{
+    (void)warnings;
+    return tg_spatial_edges(twins, layer->knn, layer->radius_m, edges, weights, err);
+}
+
 static const char *const hierarchy_keys[] = {"name", NULL};
+static const char *const spatial_keys[] = {"name", "knn", "radius_m", NULL};
 static const char *const relationship_keys[] = {"name", "kinds", "weight", "merge", "default_weight", NULL};
 
 static const tg_layer_kind layer_kinds[] = {
-    {"hierarchy", hierarchy_keys, false, hierarchy_options, hierarchy_edges},
-    {"relationships", relationship_keys, true, relationship_options, relationship_edges},
+    {"hierarchy", hierarchy_keys, false, false, hierarchy_options, hierarchy_edges},
+    {"relationships", relationship_keys, true, false, relationship_options, relationship_edges},
+    {"spatial", spatial_keys, false, true, spatial_options, spatial_collect},
 };
 
 const tg_layer_kind *tg_layer_kind_find(const char *name)

@@ -29,12 +29,15 @@ typedef struct {
     tg_weight_merge merge;
     bool has_default_weight;        /* a missing weight takes default_weight instead of failing */
     double default_weight;
+    int knn;                        /* spatial: the k nearest (> 0), or 0 for a radius layer */
+    double radius_m;                /* spatial: the radius in metres when knn is 0 */
 } tg_layer_spec;
 
 struct tg_layer_kind {
     const char *name;               /* the layer type in the job spec */
     const char *const *option_keys; /* keys its object form allows, NULL-terminated */
     bool reads_relationships;       /* needs the relationships source */
+    bool reads_coordinates;         /* reads the twins' locations (which the job then validates) */
     /* Fills the kind-specific fields from the options object (NULL for the bare-name form). */
     tg_status (*parse_options)(tg_layer_spec *layer, const json_t *options, const char *path, tg_error *err);
     /* Appends the layer's edges (pairs of vertices) to edges and, for a weighted layer, one

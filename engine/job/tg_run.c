@@ -142,8 +142,8 @@ static void print_top(FILE *out, const tg_twins *twins, const tg_tree *tree, con
 static void warn_weight_use(const tg_spec *spec, tg_warnings *warnings)
 {
     for (size_t i = 0; i < spec->n_layers; i++) {
-        if (!spec->layers[i].weight)
-            continue;
+        if (!spec->layers[i].weight || !spec->layers[i].kind->reads_relationships)
+            continue; /* a spatial layer always carries its lengths; nobody has to read them */
         const char *distance_entry = NULL, *strength_entry = NULL;
         for (size_t f = 0; f < spec->n_features; f++) {
             const tg_feature_spec *fs = &spec->features[f];

@@ -598,7 +598,8 @@ static tg_status collect_rel_values(tg_spec *spec, tg_error *err)
 {
     for (size_t i = 0; i < spec->n_layers; i++) {
         tg_layer_spec *layer = &spec->layers[i];
-        if (!layer->weight)
+        spec->uses_coordinates |= layer->kind->reads_coordinates;
+        if (!layer->weight || !layer->kind->reads_relationships)
             continue;
         if ((layer->weight_value = intern_text(&spec->rel_values, &spec->n_rel_values, layer->weight)) < 0)
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");

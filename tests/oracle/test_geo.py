@@ -83,6 +83,49 @@ with Database("oracle_geo") as db:
     ck.true("some distances are long (Los Angeles to San Jose, Sydney to London)",
             max(d for d in want.values() if d is not None) > 1e7)
 
+    # k nearest and radius counts against every pair's ST_Distance; the spatial layer's degrees.
+    K, R = 5, 2500.0
+    spatial = {"source": SPEC["source"], "graph": {"directed": True, "layers": [{"spatial": {"knn": K}}]},
+               "features": [{"name": "geo_knn_mean_m", "k": K}, {"name": "geo_knn_max_m", "k": K},
+                            {"name": "geo_within_r", "radius_m": R},
+                            {"name": "degree", "layer": "spatial"}],
+               "output": SPEC["output"]}
+    run_job(db, spatial)
+    rows = db.features()
+    pairs = db.query(
+        "SELECT a.device_id, b.device_id, ST_Distance(geography(ST_SetSRID(ST_MakePoint(a.lon, a.lat), 4326)),"
+        "                                             geography(ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326)))"
+        " FROM twin.devices a JOIN twin.devices b ON a.device_id <> b.device_id"
+        " WHERE a.lat IS NOT NULL AND b.lat IS NOT NULL")
+    near = {}
+    for a, b, d in pairs:
+        near.setdefault(a, []).append((d, b.encode()))
+    for twin, row in rows.items():
+        if twin not in near:
+            for col in ("geo_knn_mean_m", "geo_knn_max_m", "geo_within_r"):
+                ck.equal(f"twin {twin!r} {col} without a location", row[col], None)
+            continue
+        ds = sorted(near[twin])
+        best = [d for d, _ in ds[:K]]
+        ck.check(abs(row["geo_knn_mean_m"] - sum(best) / len(best)) <= 0.001,
+                 f"twin {twin!r} geo_knn_mean_m: got {row['geo_knn_mean_m']}, PostGIS {sum(best) / len(best)}")
+        ck.check(abs(row["geo_knn_max_m"] - best[-1]) <= 0.001,
+                 f"twin {twin!r} geo_knn_max_m: got {row['geo_knn_max_m']}, PostGIS {best[-1]}")
+        ck.equal(f"twin {twin!r} geo_within_r {R} m", row["geo_within_r"], sum(1 for d, _ in ds if d <= R))
+        ck.equal(f"twin {twin!r} out_degree_spatial (k nearest)", row["out_degree_spatial"], min(K, len(ds)))
+    # In-degree: how many twins count this one among their k nearest (ties by device_id).
+    indegree = {}
+    for twin, ds in near.items():
+        for _, b in sorted(ds)[:K]:
+            indegree[b.decode()] = indegree.get(b.decode(), 0) + 1
+    for twin in near:
+        ck.equal(f"twin {twin!r} in_degree_spatial", rows[twin]["in_degree_spatial"], indegree.get(twin, 0))
+    within = db.query("SELECT count(*) FROM twin.devices a JOIN twin.devices b ON a.device_id <> b.device_id"
+                      " WHERE ST_DWithin(geography(ST_SetSRID(ST_MakePoint(a.lon, a.lat), 4326)),"
+                      "                  geography(ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326)), %s, true)", (R,))[0][0]
+    ck.equal(f"pairs within {R} m: engine against ST_DWithin", sum(r["geo_within_r"] or 0 for r in rows.values()),
+             within)
+
     # An invalid location is an error naming the twin when a geo feature reads locations ...
     # (The schema's CHECK would refuse the row; a user's own source table may have none.)
     db.execute("ALTER TABLE twin.devices DROP CONSTRAINT IF EXISTS devices_lat_check")
