@@ -238,7 +238,9 @@ tg_status tg_spatial_edges(const tg_twins *twins, int k, double radius_m, igraph
                 size_t found = 0;
                 double kth = nearest_of(&index, twins, v, want, &list, best, &found);
                 double needed_deg = kth / SAFE_RADIUS_M * DEG;
-                if (kth >= 0 && needed_deg <= cap_deg) {
+                /* A cap of 180 degrees already held every located twin; the bound can exceed it
+                 * (a geodesic may be up to pi * 6,378 km long, more than pi * SAFE_RADIUS_M). */
+                if (kth >= 0 && (needed_deg <= cap_deg || cap_deg >= 180.0)) {
                     for (size_t j = 0; j < found && !st; j++)
                         st = push_weighted(edges, weights, v, best[j].twin, best[j].distance, err);
                     break;

@@ -126,6 +126,20 @@ with Database("oracle_geo") as db:
     ck.equal(f"pairs within {R} m: engine against ST_DWithin", sum(r["geo_within_r"] or 0 for r in rows.values()),
              within)
 
+    # Two twins on opposite sides of the Earth: each one's nearest is 20,000 km away, farther
+    # than the widest cap the bound asks for; the search must still end.
+    db.load([("east", None, "point", 0.0, 179.5), ("west", None, "point", 0.0, -0.5)])
+    run_job(db, {"source": SPEC["source"], "graph": {"layers": [{"spatial": {"knn": 3}}]},
+                 "features": [{"name": "geo_knn_max_m", "k": 1}, {"name": "degree", "layer": "spatial"}],
+                 "output": SPEC["output"]})
+    rows = db.features()
+    far = db.query("SELECT ST_Distance(geography(ST_SetSRID(ST_MakePoint(179.5, 0), 4326)),"
+                   " geography(ST_SetSRID(ST_MakePoint(-0.5, 0), 4326)))")[0][0]
+    ck.check(abs(rows["east"]["geo_knn_max_m"] - far) <= 0.001, f"antipodal pair: got {rows['east']['geo_knn_max_m']}, "
+             f"PostGIS {far}")
+    ck.equal("antipodal pair: each has the other as its only neighbour", rows["west"]["degree_spatial"], 1)
+    db.load(devices)
+
     # An invalid location is an error naming the twin when a geo feature reads locations ...
     # (The schema's CHECK would refuse the row; a user's own source table may have none.)
     db.execute("ALTER TABLE twin.devices DROP CONSTRAINT IF EXISTS devices_lat_check")
