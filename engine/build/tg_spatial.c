@@ -68,11 +68,6 @@ static void collect(void *item, void *userdata)
     list->items[list->count++] = (candidate){(igraph_integer_t)((intptr_t)item - 1), 0, -1};
 }
 
-static bool located(const tg_twins *twins, igraph_integer_t v)
-{
-    return !isnan(twins->lat[v]) && !isnan(twins->lon[v]);
-}
-
 static double angle_between(const spatial_index *index, igraph_integer_t a, igraph_integer_t b)
 {
     const double *p = &index->xyz[3 * a], *q = &index->xyz[3 * b];
@@ -109,7 +104,7 @@ static tg_status index_build(const tg_twins *twins, spatial_index *index, tg_err
         !(index->tree = GEOSSTRtree_create_r(index->geos, 10)))
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the spatial index");
     for (igraph_integer_t v = 0; v < n; v++) {
-        if (!located(twins, v))
+        if (!tg_twins_located(twins, v))
             continue;
         double lat = twins->lat[v] / DEG, lon = twins->lon[v] / DEG;
         index->xyz[3 * v] = cos(lat) * cos(lon);

@@ -13,13 +13,12 @@
 static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, const tg_column_plan *col)
 {
     char layer[256], params[512] = "";
-    if (fs->layer >= 0)
-        snprintf(layer, sizeof layer, "layer %s%s%s%s%s", spec->layers[fs->layer].name,
-                 tg_feature_reads_weights(fs) ? ", weights " : "",
-                 tg_feature_reads_weights(fs) ? spec->layers[fs->layer].weight : "",
-                 tg_feature_reads_weights(fs) ? " read as " : "",
-                 tg_feature_reads_weights(fs) ? fs->def->weights_as : "");
-    else {
+    if (fs->layer >= 0) {
+        size_t len = (size_t)snprintf(layer, sizeof layer, "layer %s", spec->layers[fs->layer].name);
+        if (tg_feature_reads_weights(fs) && len < sizeof layer)
+            snprintf(layer + len, sizeof layer - len, ", weights %s read as %s", spec->layers[fs->layer].weight,
+                     fs->def->weights_as);
+    } else {
         size_t len = (size_t)snprintf(layer, sizeof layer, "union of layers");
         for (size_t i = 0; i < spec->n_layers && len < sizeof layer; i++)
             len += (size_t)snprintf(layer + len, sizeof layer - len, "%s%s", i ? ", " : " ",

@@ -1,6 +1,7 @@
 /* tg_feature_types.c - what every feature shares: building an entry's column plan, and reading and checking its edge weights. */
 #include "tg_feature_types.h"
 
+#include <ctype.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,4 +58,18 @@ tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, co
         return TG_ERR_INPUT;
     }
     return TG_OK;
+}
+
+size_t tg_feature_fold_name(char *buf, size_t size, size_t len, const char *text)
+{
+    for (const char *c = text; *c && len + 1 < size; c++)
+        buf[len++] = isalnum((unsigned char)*c) ? (char)tolower((unsigned char)*c) : '_';
+    buf[len] = '\0';
+    return len;
+}
+
+const char *tg_feature_path_last_key(const char *path)
+{
+    const char *last = strrchr(path, '.');
+    return last ? last + 1 : path;
 }

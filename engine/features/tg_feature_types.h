@@ -116,6 +116,15 @@ bool tg_feature_reads_weights(const tg_feature_spec *fs);
  * reads the weights as. */
 tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, const char *feature, tg_error *err);
 
+/* Appends text to buf at len, folded to what a column name allows (letters lowercased, digits
+ * kept, every other byte '_'), stopping before size - 1 bytes; NUL-terminates and returns the new
+ * length. "dtmi:example:Room;1" folds to "dtmi_example_room_1". */
+size_t tg_feature_fold_name(char *buf, size_t size, size_t len, const char *text);
+
+/* Borrowed pointer to the last key of a dotted twin-document path ("temperature" of
+ * "properties.reported.temperature"). */
+const char *tg_feature_path_last_key(const char *path);
+
 /* Appends a column named base_name to fs (the caller's spec code adds layer suffixes and
  * renames); definition is copied. */
 tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_column_type type,

@@ -9,11 +9,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool located(const tg_twins *twins, igraph_integer_t v)
-{
-    return !isnan(twins->lat[v]) && !isnan(twins->lon[v]);
-}
-
 /* The geodesic distance from each twin to its parent; NULL (NaN) for a root, or where either
  * has no location. O(twins). */
 static tg_status compute_parent_distance(const tg_feature_input *in, tg_column *const *out, tg_error *err)
@@ -24,7 +19,7 @@ static tg_status compute_parent_distance(const tg_feature_input *in, tg_column *
     const tg_twins *t = in->twins;
     for (igraph_integer_t v = 0; v < t->n_twins; v++) {
         igraph_integer_t p = t->parent[v];
-        VECTOR(out[0]->real)[v] = p >= 0 && located(t, v) && located(t, p)
+        VECTOR(out[0]->real)[v] = p >= 0 && tg_twins_located(t, v) && tg_twins_located(t, p)
                                       ? tg_geodesic_distance_m(&g, t->lat[v], t->lon[v], t->lat[p], t->lon[p])
                                       : NAN;
     }
@@ -53,9 +48,8 @@ static tg_status compute_neighbour_distances(const tg_feature_input *in, tg_colu
     if ((st = tg_spatial_edges(t, k, what == GEO_WITHIN ? in->params[0].number : 0, &edges, &weights, err)))
         goto cleanup;
     for (igraph_integer_t v = 0; v < t->n_twins; v++) {
-        bool has_location = !isnan(t->lat[v]) && !isnan(t->lon[v]);
         if (what == GEO_WITHIN) {
-            if (!has_location)
+            if (!tg_twins_located(t, v))
                 tg_column_set_null(out[0], v);
         } else
             VECTOR(out[0]->real)[v] = NAN;

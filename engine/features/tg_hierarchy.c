@@ -1,7 +1,6 @@
 /* tg_hierarchy.c - hierarchy features computed from the parent-link forest in one or two passes over its parents-first order. */
 #include "tg_hierarchy.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,9 +111,7 @@ static tg_status compute_root_id(const tg_feature_input *in, tg_column *const *o
  * underscores), so model ids such as "dtmi:example:Room;1" still name a column. */
 static void ancestor_column_name(const char *name, char *buf, size_t size)
 {
-    size_t len = (size_t)snprintf(buf, size, "anc_");
-    for (const char *c = name; *c && len + 4 < size; c++)
-        buf[len++] = isalnum((unsigned char)*c) ? (char)tolower((unsigned char)*c) : '_';
+    size_t len = tg_feature_fold_name(buf, size - 3, (size_t)snprintf(buf, size, "anc_"), name);
     snprintf(buf + len, size - len, "_id");
 }
 

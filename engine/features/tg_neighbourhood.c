@@ -72,7 +72,9 @@ static tg_status compute_avg_neighbor_degree(const tg_feature_input *in, tg_colu
 }
 
 enum { KHOP_K, KHOP_DIRECTION };
+/* The "direction" choices of khop and nbr_agg, and the igraph modes they stand for. */
 static const char *const khop_directions[] = {"all", "out", "in", NULL};
+static const igraph_neimode_t direction_modes[] = {IGRAPH_ALL, IGRAPH_OUT, IGRAPH_IN};
 
 static tg_status plan_khop(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
 {
@@ -92,7 +94,6 @@ static tg_status plan_khop(tg_feature_spec *fs, bool directed, const char *path,
  * far more around hubs (a parent of 1,000 children puts 1,000 twins in each child's 2-hop ball). */
 static tg_status compute_khop(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
-    static const igraph_neimode_t modes[] = {IGRAPH_ALL, IGRAPH_OUT, IGRAPH_IN};
     int direction = in->params[KHOP_DIRECTION].choice;
     const igraph_t *g = direction == 0 ? in->undirected : in->graph;
     igraph_integer_t n = igraph_vcount(g);
@@ -108,7 +109,7 @@ static tg_status compute_khop(const tg_feature_input *in, tg_column *const *out,
         if ((st = tg_interrupt_check("counting k-hop neighbourhoods", err)))
             break;
         if ((rc = igraph_neighborhood_size(g, &sizes, igraph_vss_range(start, end), in->params[KHOP_K].integer,
-                                           modes[direction], 1))) {
+                                           direction_modes[direction], 1))) {
             st = tg_igraph_error(err, rc, "count k-hop neighbourhoods");
             break;
         }
@@ -139,27 +140,18 @@ static int agg_index(const char *name)
 static tg_status plan_nbr_agg(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
 {
     (void)directed;
-    const char *doc_path = fs->params[AGG_PATH].string;
-    if (!doc_path)
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs \"path\", keys joined by dots into the twin "
-                            "document (\"properties.reported.temperature\")", path);
+    const char *doc_path = fs->params[AGG_PATH].string; /* required: the spec refuses an entry without it */
     char stem[TG_NAME_MAX];
     if (fs->params[AGG_COLUMN].present)
         snprintf(stem, sizeof stem, "%s", fs->params[AGG_COLUMN].string);
-    else {
-        const char *last = strrchr(doc_path, '.');
-        last = last ? last + 1 : doc_path;
-        size_t len = 0;
-        for (const char *c = last; *c && len + 1 < sizeof stem; c++)
-            stem[len++] = isalnum((unsigned char)*c) ? (char)tolower((unsigned char)*c) : '_';
-        stem[len] = '\0';
-    }
+    else
+        tg_feature_fold_name(stem, sizeof stem, 0, tg_feature_path_last_key(doc_path));
     bool meaningful = false;
     for (const char *c = stem; *c; c++)
         meaningful |= *c != '_';
     if (!meaningful)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": the path's last key \"%s\" gives no column name; "
-                            "give a \"column\"", path, strrchr(doc_path, '.') ? strrchr(doc_path, '.') + 1 : doc_path);
+                            "give a \"column\"", path, tg_feature_path_last_key(doc_path));
     for (const char *c = stem; *c; c++)
         if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_'))
             return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.column\" must be lowercase letters, digits or "
@@ -198,7 +190,6 @@ static tg_status plan_nbr_agg(tg_feature_spec *fs, bool directed, const char *pa
  * over its neighbours: in the undirected view, or along the job's directions. O(twins + edges). */
 static tg_status compute_nbr_agg(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
-    static const igraph_neimode_t modes[] = {IGRAPH_ALL, IGRAPH_OUT, IGRAPH_IN};
     int direction = in->params[AGG_DIRECTION].choice;
     const igraph_t *g = direction == 0 ? in->undirected : in->graph;
     igraph_integer_t n = igraph_vcount(g), numeric = 0, other = 0;
@@ -221,7 +212,7 @@ static tg_status compute_nbr_agg(const tg_feature_input *in, tg_column *const *o
     if (other > 0)
         tg_warn(in->warnings, "%s: %" IGRAPH_PRId " twins have a value at %s that is not a finite JSON number; skipped",
                 in->column, other, in->params[AGG_PATH].string);
-    igraph_error_t rc = igraph_adjlist_init(g, &adj, modes[direction], IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
+    igraph_error_t rc = igraph_adjlist_init(g, &adj, direction_modes[direction], IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
     if (rc) {
         free(value);
         return tg_igraph_error(err, rc, "list neighbours");

@@ -1,7 +1,6 @@
 /* tg_twinstate.c - features of the twin document itself: a value at a path, typed, as a column. */
 #include "tg_twinstate.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,17 +23,10 @@ static const tg_column_type value_column_types[] = {TG_COLUMN_TEXT, TG_COLUMN_DO
 static tg_status plan_value(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
 {
     (void)directed;
-    const char *doc_path = fs->params[VALUE_PATH].string;
-    if (!doc_path)
-        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs \"path\", keys joined by dots into the twin "
-                            "document", path);
-    const char *last = strrchr(doc_path, '.');
-    last = last ? last + 1 : doc_path;
+    const char *doc_path = fs->params[VALUE_PATH].string; /* required: the spec refuses an entry without it */
     char column[4 * TG_NAME_MAX];
-    size_t len = (size_t)snprintf(column, sizeof column, "twin_");
-    for (const char *c = last; *c && len + 1 < sizeof column; c++)
-        column[len++] = isalnum((unsigned char)*c) ? (char)tolower((unsigned char)*c) : '_';
-    column[len] = '\0';
+    tg_feature_fold_name(column, sizeof column, (size_t)snprintf(column, sizeof column, "twin_"),
+                         tg_feature_path_last_key(doc_path));
     int type = fs->params[VALUE_TYPE].choice;
     char definition[512];
     snprintf(definition, sizeof definition,

@@ -352,3 +352,8 @@ const char *tg_twins_doc_value(const tg_twins *twins, size_t value, igraph_integ
     size_t at = twins->doc_offset[value][v];
     return at == SIZE_MAX ? NULL : twins->text + at;
 }
+
+bool tg_twins_located(const tg_twins *twins, igraph_integer_t v)
+{
+    return !isnan(twins->lat[v]) && !isnan(twins->lon[v]);
+}

@@ -91,6 +91,9 @@ igraph_integer_t tg_twins_find(const tg_twins *twins, const char *device_id);
 /* Borrowed strings of vertex v (NULL when the column was NULL). */
 const char *tg_twins_id(const tg_twins *twins, igraph_integer_t v);
 const char *tg_twins_model(const tg_twins *twins, igraph_integer_t v);
+
+/* Whether twin v has a location: both lat and lon read (an invalid one is read as none). */
+bool tg_twins_located(const tg_twins *twins, igraph_integer_t v);
 const char *tg_twins_doc_value(const tg_twins *twins, size_t value, igraph_integer_t v);
 
 #endif
