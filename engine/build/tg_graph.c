@@ -12,20 +12,45 @@ typedef struct {
     double weight;
 } weighted_edge;
 
-static int compare_edges(const void *a, const void *b)
+static int compare_targets(const void *a, const void *b)
 {
     const weighted_edge *x = a, *y = b;
-    if (x->from != y->from)
-        return x->from < y->from ? -1 : 1;
     return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* Sorts edges by (from, to) in O(E + V) plus the sorts of each source's few targets: a counting
+ * sort by source, which a comparison sort of millions of edges is several times slower than. */
+static tg_status sort_edges(weighted_edge *list, igraph_integer_t m, igraph_integer_t n, tg_error *err)
+{
+    igraph_integer_t *start = calloc((size_t)n + 2, sizeof *start);
+    weighted_edge *sorted = malloc((size_t)(m > 0 ? m : 1) * sizeof *sorted);
+    if (!start || !sorted) {
+        free(start), free(sorted);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory sorting edges");
+    }
+    for (igraph_integer_t e = 0; e < m; e++)
+        start[list[e].from + 2]++;
+    for (igraph_integer_t v = 0; v < n; v++)
+        start[v + 2] += start[v + 1];
+    for (igraph_integer_t e = 0; e < m; e++)
+        sorted[start[list[e].from + 1]++] = list[e];
+    memcpy(list, sorted, (size_t)m * sizeof *list);
+    free(sorted);
+    for (igraph_integer_t v = 0; v < n; v++) {
+        igraph_integer_t begin = v > 0 ? start[v] : 0, end = start[v + 1];
+        if (end - begin > 1)
+            qsort(list + begin, (size_t)(end - begin), sizeof *list, compare_targets);
+    }
+    free(start);
+    return TG_OK;
 }
 
 /* Drops self-loops and merges parallel edges of a weighted layer, combining their weights by
  * the layer's rule. By hand because igraph_simplify combines edge attributes only through the
  * attribute handler, which the C library leaves unset. Undirected edges are put as (low, high)
  * first, so both directions merge. Time: O(E log E). */
-static tg_status merge_weighted(const tg_layer_spec *layer, bool directed, igraph_vector_int_t *edges,
-                                igraph_vector_t *weights, tg_error *err)
+static tg_status merge_weighted(const tg_layer_spec *layer, bool directed, igraph_integer_t n_twins,
+                                igraph_vector_int_t *edges, igraph_vector_t *weights, tg_error *err)
 {
     igraph_integer_t m = igraph_vector_size(weights);
     weighted_edge *list = malloc((size_t)(m > 0 ? m : 1) * sizeof *list);
@@ -43,7 +68,11 @@ static tg_status merge_weighted(const tg_layer_spec *layer, bool directed, igrap
         }
         list[kept++] = (weighted_edge){a, b, VECTOR(*weights)[e]};
     }
-    qsort(list, (size_t)kept, sizeof *list, compare_edges);
+    tg_status st = sort_edges(list, kept, n_twins, err);
+    if (st) {
+        free(list);
+        return st;
+    }
     igraph_integer_t out = 0;
     for (igraph_integer_t i = 0; i < kept; i++) {
         if (out > 0 && list[out - 1].from == list[i].from && list[out - 1].to == list[i].to) {
@@ -98,6 +127,22 @@ static tg_status make_graph(tg_layer_graph *out, const igraph_vector_int_t *edge
     return TG_OK;
 }
 
+/* One k-nearest search serves every layer and feature: it runs for the largest k. */
+static tg_status plan_spatial(const tg_spec *spec, const tg_twins *twins, tg_spatial **spatial, tg_error *err)
+{
+    tg_status st = tg_spatial_create(twins, spatial, err);
+    for (size_t i = 0; !st && i < spec->n_layers; i++)
+        if (spec->layers[i].knn > 0)
+            tg_spatial_plan_knn(*spatial, spec->layers[i].knn);
+    for (size_t f = 0; !st && f < spec->n_features; f++) {
+        const tg_feature_spec *fs = &spec->features[f];
+        for (size_t p = 0; p < fs->def->n_params; p++)
+            if (fs->def->knn_param && strcmp(fs->def->params[p].name, fs->def->knn_param) == 0)
+                tg_spatial_plan_knn(*spatial, (int)fs->params[p].integer);
+    }
+    return st;
+}
+
 tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_set *set, tg_warnings *warnings,
                          tg_error *err)
 {
@@ -115,6 +160,8 @@ tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_se
         goto cleanup;
     }
     set->n_layers = spec->n_layers;
+    if (spec->uses_coordinates && (st = plan_spatial(spec, twins, &set->spatial, err)))
+        goto cleanup;
     for (size_t i = 0; i < spec->n_layers; i++) {
         const tg_layer_spec *layer = &spec->layers[i];
         tg_layer_graph *built = &set->layers[i];
@@ -127,14 +174,14 @@ tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_se
             built->has_weights = true;
         }
         igraph_vector_t *weights = built->has_weights ? &built->weights : NULL;
-        if ((st = layer->kind->collect_edges(layer, twins, &edges, weights, warnings, err)))
+        if ((st = layer->kind->collect_edges(layer, twins, set->spatial, &edges, weights, warnings, err)))
             goto cleanup;
         igraph_integer_t input_edges = igraph_vector_int_size(&edges) / 2;
         if ((rc = igraph_vector_int_append(&all_edges, &edges)) != IGRAPH_SUCCESS) {
             st = tg_igraph_error(err, rc, "collect edges");
             goto cleanup;
         }
-        if ((weights && spec->simplify && (st = merge_weighted(layer, spec->directed, &edges, weights, err))) ||
+        if ((weights && spec->simplify && (st = merge_weighted(layer, spec->directed, twins->n_twins, &edges, weights, err))) ||
             (st = make_graph(built, &edges, input_edges, twins->n_twins, spec, err)))
             goto cleanup;
         if (input_edges == 0)
@@ -177,5 +224,6 @@ void tg_graph_destroy(tg_graph_set *set)
         layer_destroy(&set->layers[i]);
     free(set->layers);
     layer_destroy(&set->union_graph);
+    tg_spatial_free(set->spatial);
     memset(set, 0, sizeof *set);
 }

@@ -7,6 +7,7 @@
 #include <igraph.h>
 
 #include "tg_error.h"
+#include "tg_spatial.h"
 #include "tg_spec.h"
 #include "tg_twins.h"
 #include "tg_warnings.h"
@@ -26,9 +27,13 @@ typedef struct {
     size_t n_layers;
     tg_layer_graph *layers;         /* one per spec layer, in spec order */
     tg_layer_graph union_graph;     /* the union of all layers */
+    tg_spatial *spatial;            /* the located twins' spatial index and its neighbour lists, shared
+                                       by spatial layers and geo features; NULL unless the job reads
+                                       coordinates */
 } tg_graph_set;
 
-/* Builds every layer (its edges come from the layer's kind) and the union. Unless
+/* Builds every layer (its edges come from the layer's kind) and the union, and, when the job
+ * reads coordinates, the spatial index (planned for the largest k any layer or feature asks). Unless
  * spec->simplify is false, self-loops are dropped and parallel edges merged in each graph; a
  * weighted layer merges the weights of parallel edges by its rule (min, max, sum). The union
  * is unweighted. A layer without edges, and a union where every twin is isolated, are warned

@@ -26,10 +26,11 @@ static tg_status hierarchy_options(tg_layer_spec *layer, const json_t *options, 
 }
 
 /* parent -> twin for every twin with a parent. O(twins). */
-static tg_status hierarchy_edges(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                                 igraph_vector_t *weights, tg_warnings *warnings, tg_error *err)
+static tg_status hierarchy_edges(const tg_layer_spec *layer, const tg_twins *twins, tg_spatial *spatial,
+                                 igraph_vector_int_t *edges, igraph_vector_t *weights, tg_warnings *warnings,
+                                 tg_error *err)
 {
-    (void)layer, (void)weights, (void)warnings;
+    (void)layer, (void)spatial, (void)weights, (void)warnings;
     tg_status st = TG_OK;
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++)
         if (twins->parent[v] >= 0)
@@ -102,9 +103,11 @@ static tg_status relationship_options(tg_layer_spec *layer, const json_t *option
 }
 
 /* source -> target for every relationship of a kind the layer keeps, with its weight. O(relationships). */
-static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                                    igraph_vector_t *weights, tg_warnings *warnings, tg_error *err)
+static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *twins, tg_spatial *spatial,
+                                    igraph_vector_int_t *edges, igraph_vector_t *weights, tg_warnings *warnings,
+                                    tg_error *err)
 {
+    (void)spatial;
     /* keep[k]: whether interned kind k belongs to this layer. */
     bool *keep = calloc(twins->n_kinds + 1, sizeof *keep);
     if (!keep)
@@ -150,13 +153,17 @@ static tg_status relationship_edges(const tg_layer_spec *layer, const tg_twins *
     return st;
 }
 
-/* {"knn": k} or {"radius_m": r}: exactly one. Edges weigh their geodesic length in metres. */
+/* {"knn": k}, {"radius_m": r} or {"delaunay": true}: exactly one. Edges weigh their geodesic
+ * length in metres. */
 static tg_status spatial_options(tg_layer_spec *layer, const json_t *options, const char *path, tg_error *err)
 {
-    const json_t *knn = json_object_get(options, "knn"), *radius = json_object_get(options, "radius_m");
-    if (!knn == !radius) {
-        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs exactly one of \"knn\" and \"radius_m\"", path);
-        tg_error_hint(err, "write {\"spatial\": {\"knn\": 8}} or {\"spatial\": {\"radius_m\": 150}}");
+    const json_t *knn = json_object_get(options, "knn"), *radius = json_object_get(options, "radius_m"),
+                 *delaunay = json_object_get(options, "delaunay");
+    if (!!knn + !!radius + !!delaunay != 1) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs exactly one of \"knn\", \"radius_m\" and \"delaunay\"",
+                     path);
+        tg_error_hint(err, "write {\"spatial\": {\"knn\": 8}}, {\"spatial\": {\"radius_m\": 150}} or "
+                           "{\"spatial\": {\"delaunay\": true}}");
         return TG_ERR_INPUT;
     }
     if (knn && (!json_is_integer(knn) || json_integer_value(knn) < 1 || json_integer_value(knn) > 1000))
@@ -166,20 +173,69 @@ static tg_status spatial_options(tg_layer_spec *layer, const json_t *options, co
                    !(json_number_value(radius) <= 20037509)))
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.radius_m\" must be a number within (0, 20037509] metres",
                             path);
+    if (delaunay && !json_is_true(delaunay))
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.delaunay\" must be true (leave the layer out otherwise)",
+                            path);
     layer->knn = knn ? (int)json_integer_value(knn) : 0;
     layer->radius_m = radius ? json_number_value(radius) : 0;
+    layer->delaunay = delaunay != NULL;
     return (layer->weight = strdup("distance_m")) ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
 }
 
-static tg_status spatial_collect(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                                 igraph_vector_t *weights, tg_warnings *warnings, tg_error *err)
+/* Twins sharing a location are neighbours at 0 m; their edge weighs this much instead, so that
+ * features reading weights as distances (which must be positive) accept it. Below the 1 mm to
+ * which distances agree with PostGIS. */
+#define TG_SPATIAL_MIN_WEIGHT_M 1e-6
+
+static tg_status push_spatial_edge(igraph_vector_int_t *edges, igraph_vector_t *weights, igraph_integer_t from,
+                                   igraph_integer_t to, double metres, tg_error *err)
+{
+    tg_status st = push_edge(edges, from, to, err);
+    if (!st && igraph_vector_push_back(weights, fmax(metres, TG_SPATIAL_MIN_WEIGHT_M)))
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory for spatial edges");
+    return st;
+}
+
+/* k nearest: twin -> each neighbour; radius: both directions (each twin lists the other);
+ * Delaunay: both directions of each triangulation edge. */
+static tg_status spatial_collect(const tg_layer_spec *layer, const tg_twins *twins, tg_spatial *spatial,
+                                 igraph_vector_int_t *edges, igraph_vector_t *weights, tg_warnings *warnings,
+                                 tg_error *err)
 {
     (void)warnings;
-    return tg_spatial_edges(twins, layer->knn, layer->radius_m, edges, weights, err);
+    tg_status st = TG_OK;
+    if (layer->delaunay) {
+        igraph_vector_int_t pairs;
+        igraph_vector_t lengths;
+        if (igraph_vector_int_init(&pairs, 0))
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        if (igraph_vector_init(&lengths, 0)) {
+            igraph_vector_int_destroy(&pairs);
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        }
+        st = tg_spatial_delaunay(spatial, &pairs, &lengths, err);
+        for (igraph_integer_t e = 0; !st && e < igraph_vector_size(&lengths); e++) {
+            igraph_integer_t a = VECTOR(pairs)[2 * e], b = VECTOR(pairs)[2 * e + 1];
+            if (!(st = push_spatial_edge(edges, weights, a, b, VECTOR(lengths)[e], err)))
+                st = push_spatial_edge(edges, weights, b, a, VECTOR(lengths)[e], err);
+        }
+        igraph_vector_int_destroy(&pairs);
+        igraph_vector_destroy(&lengths);
+        return st;
+    }
+    tg_spatial_lists lists;
+    if ((st = layer->knn > 0 ? tg_spatial_knn(spatial, layer->knn, &lists, err)
+                             : tg_spatial_within(spatial, layer->radius_m, true, &lists, err)))
+        return st;
+    for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++)
+        for (igraph_integer_t j = 0, size = tg_spatial_list_size(&lists, v); j < size && !st; j++)
+            st = push_spatial_edge(edges, weights, v, lists.twin[lists.offset[v] + j],
+                                   lists.distance_m[lists.offset[v] + j], err);
+    return st;
 }
 
 static const char *const hierarchy_keys[] = {"name", NULL};
-static const char *const spatial_keys[] = {"name", "knn", "radius_m", NULL};
+static const char *const spatial_keys[] = {"name", "knn", "radius_m", "delaunay", NULL};
 static const char *const relationship_keys[] = {"name", "kinds", "weight", "merge", "default_weight", NULL};
 
 static const tg_layer_kind layer_kinds[] = {

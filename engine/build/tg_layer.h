@@ -10,6 +10,7 @@
 
 #include "tg_column.h"
 #include "tg_error.h"
+#include "tg_spatial.h"
 #include "tg_twins.h"
 #include "tg_warnings.h"
 
@@ -29,8 +30,9 @@ typedef struct {
     tg_weight_merge merge;
     bool has_default_weight;        /* a missing weight takes default_weight instead of failing */
     double default_weight;
-    int knn;                        /* spatial: the k nearest (> 0), or 0 for a radius layer */
-    double radius_m;                /* spatial: the radius in metres when knn is 0 */
+    int knn;                        /* spatial: the k nearest (> 0), or 0 */
+    double radius_m;                /* spatial: the radius in metres (> 0), or 0 */
+    bool delaunay;                  /* spatial: the Delaunay triangulation */
 } tg_layer_spec;
 
 struct tg_layer_kind {
@@ -41,9 +43,11 @@ struct tg_layer_kind {
     /* Fills the kind-specific fields from the options object (NULL for the bare-name form). */
     tg_status (*parse_options)(tg_layer_spec *layer, const json_t *options, const char *path, tg_error *err);
     /* Appends the layer's edges (pairs of vertices) to edges and, for a weighted layer, one
-     * weight per edge to weights (NULL when unweighted). */
-    tg_status (*collect_edges)(const tg_layer_spec *layer, const tg_twins *twins, igraph_vector_int_t *edges,
-                               igraph_vector_t *weights, tg_warnings *warnings, tg_error *err);
+     * weight per edge to weights (NULL when unweighted). spatial is the job's spatial index
+     * (NULL unless the job reads coordinates). */
+    tg_status (*collect_edges)(const tg_layer_spec *layer, const tg_twins *twins, tg_spatial *spatial,
+                               igraph_vector_int_t *edges, igraph_vector_t *weights, tg_warnings *warnings,
+                               tg_error *err);
 };
 
 /* Borrowed kind called name, or NULL. */

@@ -90,6 +90,7 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .warnings = warnings,
         .details = entry_details,
         .column = fs->n_columns ? fs->columns[0].name : fs->def->name,
+        .spatial = fs->def->reads_coordinates ? graphs->spatial : NULL,
     };
     double start = tg_time_now();
     if (fs->def->reads == TG_READS_GRAPH)

@@ -13,6 +13,7 @@
 #include "tg_error.h"
 #include "tg_param.h"
 #include "tg_tree.h"
+#include "tg_spatial.h"
 #include "tg_twins.h"
 #include "tg_warnings.h"
 
@@ -71,6 +72,8 @@ typedef struct {
     json_t *details;                /* an empty JSON object the function may fill with how it computed
                                        (estimator mode, samples); kept in runs.feature_details */
     const char *column;             /* the entry's first column: names the entry in warnings */
+    tg_spatial *spatial;            /* the spatial index of located twins when the feature reads
+                                       coordinates, else NULL */
 } tg_feature_input;
 
 /* Computes a feature: fills out[i], the i-th column the entry writes (initialised to the
@@ -100,6 +103,8 @@ struct tg_feature_def {
     const char *weights_as;  /* how it reads weights: "distances" or "strengths" */
     bool directed_only;      /* only directed jobs may use it (hub, authority, scc) */
     bool reads_coordinates;  /* reads the twins' lat/lon: a job with it validates every location */
+    const char *knn_param;   /* an INTEGER parameter k: the feature reads the k nearest lists, which one
+                                search (for the job's largest k) serves, or NULL */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
     const char *path_param;  /* a STRING parameter holding a path into the twin document

@@ -102,9 +102,14 @@ static void run_feature(const char *name, const igraph_t *g, bool directed, cons
     igraph_copy(&undirected, g);
     igraph_to_undirected(&undirected, IGRAPH_TO_UNDIRECTED_COLLAPSE, NULL);
     igraph_simplify(&undirected, true, true, NULL);
+    tg_spatial *spatial = NULL;
+    if (def->reads_coordinates)
+        CHECK_INT(tg_spatial_create(twins, &spatial, &err), TG_OK);
     tg_feature_input in = {.twins = twins, .tree = tree, .graph = g, .undirected = &undirected,
-                           .directed = directed, .params = r->fs.params, .seed = 42, .input = input};
+                           .directed = directed, .params = r->fs.params, .seed = 42, .input = input,
+                           .spatial = spatial};
     CHECK_INT(def->compute(&in, out, &err), TG_OK);
+    tg_spatial_free(spatial);
     igraph_destroy(&undirected);
     if (twins == &roots) {
         tg_tree_destroy(&forest);
