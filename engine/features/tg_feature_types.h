@@ -103,6 +103,7 @@ struct tg_feature_def {
     const char *weights_as;  /* how it reads weights: "distances" or "strengths" */
     bool directed_only;      /* only directed jobs may use it (hub, authority, scc) */
     bool reads_coordinates;  /* reads the twins' lat/lon: a job with it validates every location */
+    bool reads_zones;        /* reads each twin's zone (source.zones or the twins' polygons) */
     const char *knn_param;   /* an INTEGER parameter k: the feature reads the k nearest lists, which one
                                 search (for the job's largest k) serves, or NULL */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that

@@ -151,6 +151,18 @@ static tg_status compute_nearest(const tg_feature_input *in, tg_column *const *o
     return st;
 }
 
+/* The zone ingest assigned (see tg_zones_assign); NULL outside every zone. O(twins). */
+static tg_status compute_zone(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    tg_status st = TG_OK;
+    for (igraph_integer_t v = 0; v < in->twins->n_twins && !st; v++) {
+        const char *zone = tg_twins_zone(in->twins, v);
+        if (zone)
+            st = tg_column_set_text(out[0], v, zone, err);
+    }
+    return st;
+}
+
 static const tg_param_def knn_params[] = {
     {.name = "k", .type = TG_PARAM_INTEGER, .default_json = "8", .min_integer = 1, .max_integer = 1000,
      .doc = "how many nearest other located twins"},
@@ -177,6 +189,13 @@ static const tg_column_def nearest_columns[] = {
      "geodesic distance in metres to the nearest other located twin of the model; NULL without a location or "
      "without such a twin"},
     {"geo_nearest_<model>_id", TG_COLUMN_TEXT, false, "device_id of that twin (ties: device_id byte order)"},
+};
+static const tg_column_def zone_columns[] = {
+    {"zone_id", TG_COLUMN_TEXT, false,
+     "the innermost zone (smallest area) whose polygon covers the twin's location, boundary included (PostGIS "
+     "ST_Covers on geometry, planar in longitude and latitude), among zones larger than the twin's own polygon; "
+     "ties by zone id in byte order. Zones come from source.zones, else from the twins' own polygons (then the "
+     "zone id is the device_id). NULL without a location or outside every zone"},
 };
 static const tg_column_def knn_mean_columns[] = {
     {"geo_knn_mean_m", TG_COLUMN_DOUBLE, false,
@@ -225,6 +244,11 @@ const tg_feature_def tg_geo_features[] = {
      .complexity = "as geo_within_r (one search serves both at the same radius)", .params = density_params,
      .n_params = COUNT(density_params), .columns = density_columns, .n_columns = COUNT(density_columns),
      .reads = TG_READS_PARENT_LINKS, .reads_coordinates = true, .compute = compute_density},
+    {.name = "zone_id", .family = "geo", .summary = "the innermost zone that holds the twin (source.zones or polygons)",
+     .reference = "PostGIS ST_Covers(geometry, geometry), smallest ST_Area",
+     .complexity = "a GEOS STRtree query and prepared-polygon tests per twin", .columns = zone_columns,
+     .n_columns = COUNT(zone_columns), .reads = TG_READS_PARENT_LINKS, .reads_coordinates = true,
+     .reads_zones = true, .compute = compute_zone},
     {.name = "geo_nearest", .family = "geo",
      .summary = "distance to, and id of, the nearest twin of each model named (parameter \"models\")",
      .reference = "PostGIS ORDER BY geography <-> geography, ST_Distance within 1 mm",

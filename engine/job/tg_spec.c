@@ -142,9 +142,60 @@ static tg_status get_either(const json_t *obj, const char *key, const char *path
     return TG_OK;
 }
 
+/* A dotted path into the twin document: non-empty keys. */
+static tg_status get_document_path(const json_t *obj, const char *key, const char *path, char **out, tg_error *err)
+{
+    tg_status st = get_string(obj, key, path, NULL, out, err);
+    if (st)
+        return st;
+    if (!*out)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" is missing", path);
+    if ((*out)[0] == '.' || (*out)[strlen(*out) - 1] == '.' || strstr(*out, ".."))
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" must be a dotted path such as \"tags.location.lat\"",
+                            path);
+    return TG_OK;
+}
+
+/* {"lat": path, "lon": path} or {"geometry": column, "transform": bool}. */
+static tg_status parse_location(tg_spec *spec, const json_t *location, tg_error *err)
+{
+    static const char *const keys[] = {"lat", "lon", "geometry", "transform", NULL};
+    tg_status st;
+    if (!location)
+        return TG_OK;
+    if (!json_is_object(location))
+        return wrong_type(err, "source.location", "an object", location);
+    if ((st = check_keys(location, "source.location", keys, err)))
+        return st;
+    bool by_paths = json_object_get(location, "lat") || json_object_get(location, "lon");
+    bool by_geometry = json_object_get(location, "geometry") != NULL;
+    if (by_paths == by_geometry) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.location\" needs either \"lat\" and \"lon\" or \"geometry\"");
+        tg_error_hint(err, "write {\"lat\": \"tags.location.lat\", \"lon\": \"tags.location.lon\"} for paths into the "
+                           "twin document, or {\"geometry\": \"geom\"} for a geometry column");
+        return TG_ERR_INPUT;
+    }
+    if (by_paths) {
+        spec->location = TG_LOCATION_DOCUMENT;
+        if (json_object_get(location, "transform"))
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.location.transform\" applies to a geometry column only");
+        return (st = get_document_path(location, "lat", "source.location.lat", &spec->location_lat_path, err))
+                   ? st
+                   : get_document_path(location, "lon", "source.location.lon", &spec->location_lon_path, err);
+    }
+    spec->location = TG_LOCATION_GEOMETRY;
+    if ((st = get_string(location, "geometry", "source.location.geometry", NULL, &spec->location_column, err)))
+        return st;
+    if (strlen(spec->location_column) > PG_MAX_IDENTIFIER)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.location.geometry\" is longer than %d bytes",
+                            PG_MAX_IDENTIFIER);
+    return get_bool(location, "transform", "source.location.transform", false, &spec->location_transform, err);
+}
+
 static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err)
 {
-    static const char *const keys[] = {"devices", "relationships", "on_dangling", "on_bad_location", NULL};
+    static const char *const keys[] = {"devices", "relationships", "on_dangling", "on_bad_location", "location",
+                                       "zones", "infer_parents", NULL};
     tg_status st;
     /* An absent "source" (NULL) means every default: jansson's getters accept NULL. */
     if (source && !json_is_object(source))
@@ -161,6 +212,22 @@ static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err
                          &spec->skip_bad_locations, err)))
         return st;
     spec->on_dangling = drop ? TG_DANGLING_DROP : TG_DANGLING_ERROR;
+    if ((st = parse_location(spec, json_object_get(source, "location"), err)) ||
+        (st = get_table_name(source, "zones", "source.zones", NULL, &spec->zones_source, err)) ||
+        (st = get_bool(source, "infer_parents", "source.infer_parents", false, &spec->infer_parents, err)))
+        return st;
+    if (spec->infer_parents && spec->zones_source) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.infer_parents\" needs the twins' own polygons, not "
+                     "\"source.zones\"");
+        tg_error_hint(err, "a parent must be a twin: give the containing twins polygon geometries in "
+                           "\"source.location.geometry\"");
+        return TG_ERR_INPUT;
+    }
+    if (spec->infer_parents && spec->location != TG_LOCATION_GEOMETRY)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.infer_parents\" needs \"source.location\": "
+                            "{\"geometry\": ...} (parents come from the polygons that hold twins)");
+    spec->uses_zones = spec->infer_parents;
+    spec->uses_coordinates |= spec->infer_parents;
     return TG_OK;
 }
 
@@ -480,6 +547,15 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
             return st;
         /* Locations are validated only when something reads them. */
         spec->uses_coordinates |= spec->features[i].def->reads_coordinates;
+        spec->uses_zones |= spec->features[i].def->reads_zones;
+    }
+    if (spec->zones_source && !spec->uses_zones)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.zones\" is given but no feature reads zones");
+    if (spec->uses_zones && !spec->zones_source && spec->location != TG_LOCATION_GEOMETRY) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: zone_id needs zones: \"source.zones\" or the twins' own polygons");
+        tg_error_hint(err, "set \"source\": {\"zones\": \"my_schema.zones\"} (columns zone_id, geom), or read "
+                           "polygons with \"source\": {\"location\": {\"geometry\": \"geom\"}}");
+        return TG_ERR_INPUT;
     }
     /* PostgreSQL allows 1,600 columns per table; device_id and run_id take two. */
     if (tg_spec_column_count(spec) > TG_MAX_FEATURE_COLUMNS)
@@ -732,6 +808,10 @@ void tg_spec_destroy(tg_spec *spec)
     free(spec->features);
     free(spec->devices_source);
     free(spec->relationships_source);
+    free(spec->location_lat_path);
+    free(spec->location_lon_path);
+    free(spec->location_column);
+    free(spec->zones_source);
     free(spec->output_table);
     free(spec->runs_table);
     free(spec->json);

@@ -16,6 +16,13 @@
 
 typedef enum { TG_DANGLING_ERROR, TG_DANGLING_DROP } tg_dangling_policy;
 
+/* Where a twin's location comes from. */
+typedef enum {
+    TG_LOCATION_LAT_LON,    /* the devices source's lat and lon columns (WGS84 degrees) */
+    TG_LOCATION_DOCUMENT,   /* two paths into the twin document */
+    TG_LOCATION_GEOMETRY    /* a geometry column: PostGIS geometry or geography, or WKT / EWKT text */
+} tg_location_source;
+
 typedef struct {
     char *devices_source;        /* table or view, "schema.table" */
     char *relationships_source;  /* NULL when no layer needs relationships */
@@ -23,6 +30,16 @@ typedef struct {
     tg_dangling_policy on_dangling;
     bool skip_bad_locations;     /* "source.on_bad_location": "skip" */
     bool uses_coordinates;       /* a spatial layer or a geo feature reads lat/lon */
+    tg_location_source location;     /* "source.location" */
+    char *location_lat_path;         /* DOCUMENT: "tags.location.lat" */
+    char *location_lon_path;
+    char *location_column;           /* GEOMETRY: the column */
+    bool location_transform;         /* GEOMETRY: reproject SRIDs other than 4326 with PROJ */
+    char *zones_source;              /* "source.zones": a table or view with zone_id and geom, or NULL
+                                        (then the twins' own polygons are the zones) */
+    bool infer_parents;              /* "source.infer_parents": a twin without a parent takes the twin
+                                        whose polygon holds it */
+    bool uses_zones;                 /* zone_id is computed or parents are inferred */
     bool directed;
     bool simplify;
     bool break_cycles;           /* "graph.on_cycle": "break" */

@@ -10,6 +10,8 @@
 #include "tg_copy.h"
 #include "tg_db.h"
 #include "tg_interrupt.h"
+#include "tg_location.h"
+#include "tg_zones.h"
 
 typedef struct {
     tg_twins *twins;
@@ -18,6 +20,9 @@ typedef struct {
     igraph_integer_t bad_locations;
     char first_bad_location[256];
     double *values;      /* relationship values of the current row */
+    tg_location_reader *reader; /* geometry locations and zones, else NULL */
+    tg_zones *zones;     /* the twins' polygons are the zones, else NULL */
+    GEOSGeometry *polygon; /* the current row's polygon, for zones */
 } row_context;
 
 /* Which of the optional columns the source has; absent ones are read as NULL. */
@@ -52,10 +57,54 @@ static double parse_coordinate(const char *text)
     return text ? strtod(text, NULL) : NAN;
 }
 
-/* Bad: present but not finite, or outside [-90, 90] / [-180, 180]. A NULL is no location. */
-static bool bad_location(const char *lat_text, const char *lon_text, double lat, double lon)
+/* Reads a twin's location from its two fields: lat and lon (float8 text, or the text of the
+ * twin-document values), or geometry text and NULL. Returns false with the problem when it is
+ * present but invalid: not a number or a geometry, not finite, outside [-90, 90] / [-180, 180].
+ * A NULL (or an absent document value) is no location (NAN), not an error. A polygon read for
+ * zones is left in ctx->polygon. */
+static bool read_location(row_context *ctx, const char *first, const char *second, double *lat, double *lon,
+                          char *problem, size_t size)
 {
-    return (lat_text && !(lat >= -90 && lat <= 90)) || (lon_text && !(lon >= -180 && lon <= 180));
+    *lat = *lon = NAN;
+    switch (ctx->spec->location) {
+    case TG_LOCATION_GEOMETRY:
+        if (!first)
+            return true;
+        if (!tg_location_read(ctx->reader, first, lat, lon, problem, size))
+            return false;
+        ctx->polygon = tg_location_take_polygon(ctx->reader);
+        break;
+    case TG_LOCATION_DOCUMENT:
+        if (!first || !second)
+            return true;
+        if (!tg_copy_parse_number(first, lat) || !tg_copy_parse_number(second, lon)) {
+            snprintf(problem, size, "\"%.100s\" at %s and \"%.100s\" at %s are not both numbers", first,
+                     ctx->spec->location_lat_path, second, ctx->spec->location_lon_path);
+            return false;
+        }
+        break;
+    case TG_LOCATION_LAT_LON:
+        if (!first || !second) {
+            /* One of the two without the other is no location. */
+            if (!first != !second && ((first && !(parse_coordinate(first) >= -90 && parse_coordinate(first) <= 90)) ||
+                                      (second && !(parse_coordinate(second) >= -180 && parse_coordinate(second) <= 180)))) {
+                snprintf(problem, size, "lat %s, lon %s", first ? first : "NULL", second ? second : "NULL");
+                return false;
+            }
+            return true;
+        }
+        *lat = parse_coordinate(first);
+        *lon = parse_coordinate(second);
+        break;
+    }
+    if (!(*lat >= -90 && *lat <= 90) || !(*lon >= -180 && *lon <= 180)) {
+        if (!problem[0])
+            snprintf(problem, size, "lat %.17g, lon %.17g", *lat, *lon);
+        if (ctx->spec->location == TG_LOCATION_LAT_LON)
+            snprintf(problem, size, "lat %s, lon %s", first, second);
+        return false;
+    }
+    return true;
 }
 
 /* "\"value\"" or NULL, for messages naming a row. */
@@ -81,21 +130,38 @@ static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *e
     }
     if (!f[0][0])
         return tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has a row with an empty device_id", ctx->source);
-    double lat = parse_coordinate(f[3]), lon = parse_coordinate(f[4]);
-    if (bad_location(f[3], f[4], lat, lon)) {
+    double lat = NAN, lon = NAN;
+    char problem[320] = "";
+    if (ctx->polygon) {
+        GEOSGeom_destroy_r(tg_location_geos(ctx->reader), ctx->polygon);
+        ctx->polygon = NULL;
+    }
+    if (!read_location(ctx, f[3], f[4], &lat, &lon, problem, sizeof problem)) {
         /* Validated only when the job uses coordinates; otherwise counted and warned about once. */
         if (ctx->spec->uses_coordinates && !ctx->spec->skip_bad_locations) {
-            tg_error_set(err, TG_ERR_INPUT, "twin \"%s\" has an invalid location: lat %s, lon %s", f[0],
-                         f[3] ? f[3] : "NULL", f[4] ? f[4] : "NULL");
-            tg_error_hint(err, "latitude must be within [-90, 90] and longitude within [-180, 180]; fix the row or "
-                               "set \"source\": {\"on_bad_location\": \"skip\"}");
+            tg_error_set(err, TG_ERR_INPUT, "twin \"%s\" has an invalid location: %s", f[0], problem);
+            if (strncmp(problem, "in SRID", 7) == 0)
+                tg_error_hint(err, "set \"source\": {\"location\": {\"geometry\": \"%s\", \"transform\": true}} to "
+                                   "reproject it to WGS84 with PROJ, or skip such rows with \"on_bad_location\": \"skip\"",
+                              ctx->spec->location_column);
+            else
+                tg_error_hint(err, "latitude must be within [-90, 90] and longitude within [-180, 180]; fix the row or "
+                                   "set \"source\": {\"on_bad_location\": \"skip\"}");
             return TG_ERR_INPUT;
         }
         if (ctx->bad_locations++ == 0)
-            snprintf(ctx->first_bad_location, sizeof ctx->first_bad_location, "\"%s\" (lat %s, lon %s)", f[0],
-                     f[3] ? f[3] : "NULL", f[4] ? f[4] : "NULL");
+            snprintf(ctx->first_bad_location, sizeof ctx->first_bad_location, "\"%s\" (%s)", f[0], problem);
         tg_text_trim_partial_utf8(ctx->first_bad_location);
         lat = lon = NAN;
+    }
+    if (lat == 0 && lon == 0)
+        ctx->twins->location_counts.null_island++;
+    if (ctx->polygon && ctx->zones && !isnan(lat)) {
+        GEOSGeometry *shape = ctx->polygon;
+        ctx->polygon = NULL;
+        tg_status st = tg_zones_add(ctx->zones, f[0], shape, ctx->twins->n_twins, err);
+        if (st)
+            return st;
     }
     return tg_twins_add(ctx->twins, f[0], f[1], f[2], lat, lon, (const char *const *)f + 5, err);
 }
@@ -131,8 +197,10 @@ static tg_status on_relationship(void *context, char **f, size_t n_fields, tg_er
 }
 
 /* "(<column> #> ARRAY['a', 'b']::text[])::text" for path "a.b": the jsonb at that path as text
- * (a JSON null when absent, so NULL; a string keeps its quotes). The keys are quoted literals. */
-static tg_status json_path_expression(PGconn *conn, const char *column, const char *path, char **out, tg_error *err)
+ * (a JSON null when absent, so NULL; a string keeps its quotes, unless unquoted, which uses #>>
+ * and so reads a string's content). The keys are quoted literals. */
+static tg_status json_path_expression(PGconn *conn, const char *column, const char *path, bool unquoted, char **out,
+                                     tg_error *err)
 {
     size_t size = strlen(column) + 3 * strlen(path) + 64, len;
     char *copy = strdup(path);
@@ -140,7 +208,7 @@ static tg_status json_path_expression(PGconn *conn, const char *column, const ch
         free(copy);
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     }
-    len = (size_t)snprintf(*out, size, "(%s #> ARRAY[", column);
+    len = (size_t)snprintf(*out, size, "(%s %s ARRAY[", column, unquoted ? "#>>" : "#>");
     tg_status st = TG_OK;
     char *save = NULL;
     bool first = true;
@@ -174,7 +242,7 @@ static tg_status value_expression(PGconn *conn, const char *value, char **out, t
 {
     const char *prefix = "properties.";
     if (strncmp(value, prefix, strlen(prefix)) == 0)
-        return json_path_expression(conn, "properties", value + strlen(prefix), out, err);
+        return json_path_expression(conn, "properties", value + strlen(prefix), false, out, err);
     char *column = NULL;
     tg_status st = tg_db_quote_ident(conn, value, &column, err);
     if (st)
@@ -201,8 +269,57 @@ static tg_status append_expression(char **query, size_t *size, size_t *len, char
     return TG_OK;
 }
 
-static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins, tg_warnings *warnings,
-                              tg_error *err)
+/* Appends the two location fields: lat and lon columns, the twin-document values at the spec's
+ * paths, or the geometry column as text (hex EWKB for PostGIS types) and NULL. */
+static tg_status location_expressions(PGconn *conn, const tg_spec *spec, const bool *has, char **query, size_t *size,
+                                      size_t *len, tg_error *err)
+{
+    char *first = NULL, *second = NULL;
+    tg_status st = TG_OK;
+    switch (spec->location) {
+    case TG_LOCATION_LAT_LON:
+        first = strdup(has[2] ? "lat::float8::text" : "NULL::text");
+        second = strdup(has[3] ? "lon::float8::text" : "NULL::text");
+        break;
+    case TG_LOCATION_DOCUMENT:
+        if (!has[4]) {
+            tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has no column \"twin\" for the location path \"%s\"",
+                         spec->devices_source, spec->location_lat_path);
+            tg_error_hint(err, "the twin document is a jsonb column named twin (see README, \"Your own tables\")");
+            return TG_ERR_INPUT;
+        }
+        if ((st = json_path_expression(conn, "twin", spec->location_lat_path, true, &first, err)) ||
+            (st = json_path_expression(conn, "twin", spec->location_lon_path, true, &second, err)))
+            break;
+        break;
+    case TG_LOCATION_GEOMETRY: {
+        char *column = NULL;
+        if ((st = tg_db_quote_ident(conn, spec->location_column, &column, err)))
+            break;
+        size_t n = strlen(column) + 16;
+        if ((first = malloc(n)))
+            snprintf(first, n, "%s::text", column);
+        free(column);
+        second = strdup("NULL::text");
+        break;
+    }
+    }
+    if (!st && (!first || !second))
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    if (!st) {
+        st = append_expression(query, size, len, first, err);
+        first = NULL;
+        if (!st)
+            st = append_expression(query, size, len, second, err);
+        second = NULL;
+    }
+    free(first);
+    free(second);
+    return st;
+}
+
+static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins, row_context *ctx,
+                              tg_warnings *warnings, tg_error *err)
 {
     static const char *const required[] = {"device_id", NULL};
     static const char *const optional[] = {"parent_id", "model", "lat", "lon", "twin", NULL};
@@ -218,9 +335,10 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
         goto cleanup;
     }
     size_t len = (size_t)snprintf(query, size, "SELECT device_id::text");
-    for (int i = 0; i < 4; i++)
-        len += (size_t)snprintf(query + len, size - len, ", %s::%s", has[i] ? optional[i] : "NULL",
-                        casts[i]);
+    for (int i = 0; i < 2; i++)
+        len += (size_t)snprintf(query + len, size - len, ", %s::%s", has[i] ? optional[i] : "NULL", casts[i]);
+    if ((st = location_expressions(conn, spec, has, &query, &size, &len, err)))
+        goto cleanup;
     /* Only the values the job's features name leave the database, not whole twin documents. */
     if (spec->n_doc_paths && !has[4]) {
         st = tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has no column \"twin\" for the path \"%s\"",
@@ -235,19 +353,24 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
     }
     for (size_t k = 0; k < spec->n_doc_paths; k++) {
         char *expression = NULL;
-        if ((st = json_path_expression(conn, "twin", spec->doc_paths[k], &expression, err)) ||
+        if ((st = json_path_expression(conn, "twin", spec->doc_paths[k], false, &expression, err)) ||
             (st = append_expression(&query, &size, &len, expression, err)))
             goto cleanup;
     }
     /* Byte order (COLLATE "C") makes vertex ids, and so component ids, independent of locale. */
     snprintf(query + len, size - len, " FROM %s ORDER BY device_id::text COLLATE \"C\"", quoted);
     twins->n_doc_values = spec->n_doc_paths;
-    row_context ctx = {.twins = twins, .spec = spec, .source = spec->devices_source};
-    st = tg_db_copy_out(conn, query, 5 + spec->n_doc_paths, on_device, &ctx, err);
-    if (!st && ctx.bad_locations > 0)
-        tg_warn(warnings, "%" IGRAPH_PRId " twin%s of %s %s an invalid location (first: %s); %s", ctx.bad_locations,
-                ctx.bad_locations == 1 ? "" : "s", spec->devices_source, ctx.bad_locations == 1 ? "has" : "have",
-                ctx.first_bad_location,
+    st = tg_db_copy_out(conn, query, 5 + spec->n_doc_paths, on_device, ctx, err);
+    twins->location_counts.invalid = ctx->bad_locations;
+    if (!st && spec->uses_coordinates && twins->location_counts.null_island > 0)
+        tg_warn(warnings, "%" IGRAPH_PRId " twin%s of %s lie%s at exactly (0, 0), often a placeholder for an unknown "
+                "location; counted in features.runs.locations", twins->location_counts.null_island,
+                twins->location_counts.null_island == 1 ? "" : "s", spec->devices_source,
+                twins->location_counts.null_island == 1 ? "s" : "");
+    if (!st && ctx->bad_locations > 0)
+        tg_warn(warnings, "%" IGRAPH_PRId " twin%s of %s %s an invalid location (first: %s); %s", ctx->bad_locations,
+                ctx->bad_locations == 1 ? "" : "s", spec->devices_source, ctx->bad_locations == 1 ? "has" : "have",
+                ctx->first_bad_location,
                 spec->uses_coordinates ? "skipped as having no location" : "no feature of this job uses locations");
 cleanup:
     free(quoted);
@@ -335,6 +458,74 @@ cleanup:
     return st;
 }
 
+static tg_status on_zone(void *context, char **f, size_t n_fields, tg_error *err)
+{
+    (void)n_fields;
+    row_context *ctx = context;
+    char problem[320];
+    double lat, lon;
+    if (!f[0] || !f[1])
+        return tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has a row with a NULL %s", ctx->source,
+                            f[0] ? "geom" : "zone_id");
+    if (!tg_location_read(ctx->reader, f[1], &lat, &lon, problem, sizeof problem)) {
+        tg_error_set(err, TG_ERR_INPUT, "zone \"%s\" has an invalid geometry: %s", f[0], problem);
+        return TG_ERR_INPUT;
+    }
+    GEOSGeometry *polygon = tg_location_take_polygon(ctx->reader);
+    if (!polygon)
+        return tg_error_set(err, TG_ERR_INPUT, "zone \"%s\" is a point, not a polygon", f[0]);
+    return tg_zones_add(ctx->zones, f[0], polygon, -1, err);
+}
+
+static tg_status read_zones(PGconn *conn, const tg_spec *spec, row_context *ctx, tg_error *err)
+{
+    static const char *const required[] = {"zone_id", "geom", NULL};
+    static const char *const optional[] = {NULL};
+    char *quoted = NULL, *query = NULL;
+    tg_status st = tg_db_quote_name(conn, spec->zones_source, "source.zones", &quoted, err);
+    if (st || (st = source_columns(conn, quoted, spec->zones_source, required, optional, NULL, err)))
+        goto cleanup;
+    size_t size = strlen(quoted) + 128;
+    if (!(query = malloc(size))) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    snprintf(query, size, "SELECT zone_id::text, geom::text FROM %s ORDER BY zone_id::text COLLATE \"C\"", quoted);
+    ctx->source = spec->zones_source;
+    st = tg_db_copy_out(conn, query, 2, on_zone, ctx, err);
+cleanup:
+    free(quoted);
+    free(query);
+    return st;
+}
+
+/* Each located twin's innermost zone; with infer_parents, a twin without a parent takes the twin
+ * whose polygon is that zone. */
+static tg_status assign_zones(const tg_spec *spec, const tg_zones *zones, tg_twins *twins, tg_warnings *warnings,
+                              tg_error *err)
+{
+    igraph_integer_t *zone_of = malloc((size_t)(twins->n_twins > 0 ? twins->n_twins : 1) * sizeof *zone_of);
+    tg_status st = zone_of ? tg_zones_assign(zones, twins, zone_of, err) : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    igraph_integer_t in_zone = 0;
+    for (igraph_integer_t v = 0; !st && v < twins->n_twins; v++) {
+        if (zone_of[v] < 0)
+            continue;
+        in_zone++;
+        if ((st = tg_twins_set_zone(twins, v, zones->id[zone_of[v]], err)))
+            break;
+        if (spec->infer_parents && twins->parent_offset[v] == SIZE_MAX) {
+            tg_twins_set_parent(twins, v, zones->twin[zone_of[v]]);
+            twins->location_counts.parents_inferred++;
+        }
+    }
+    if (!st && zones->n == 0)
+        tg_warn(warnings, "no zones: %s", spec->zones_source ? "the zones source is empty" : "no twin has a polygon");
+    else if (!st && in_zone == 0)
+        tg_warn(warnings, "no located twin lies in any of the %zu zones", zones->n);
+    free(zone_of);
+    return st;
+}
+
 #define DANGLING_HINT "fix the rows, or set \"source\": {\"on_dangling\": \"drop\"} to skip them"
 
 /* Reads both sources in one transaction and so from one snapshot: a writer that adds a twin
@@ -344,7 +535,27 @@ static tg_status read_sources(PGconn *conn, const tg_spec *spec, tg_twins *twins
 {
     bool drop = spec->on_dangling == TG_DANGLING_DROP;
     twins->n_rel_values = spec->n_rel_values;
-    tg_status st = read_devices(conn, spec, twins, warnings, err);
+    row_context ctx = {.twins = twins, .spec = spec, .source = spec->devices_source};
+    tg_zones zones = {0};
+    tg_status st = TG_OK;
+    if (spec->location == TG_LOCATION_GEOMETRY || spec->zones_source) {
+        if ((st = tg_location_reader_create(spec->location_transform, spec->uses_zones, &ctx.reader, err)))
+            return st;
+        tg_zones_init(&zones, ctx.reader);
+        /* The twins' own polygons are the zones unless a zones source is named. */
+        ctx.zones = spec->uses_zones && !spec->zones_source ? &zones : NULL;
+    }
+    st = read_devices(conn, spec, twins, &ctx, warnings, err);
+    if (!st && spec->zones_source) {
+        ctx.zones = &zones;
+        st = read_zones(conn, spec, &ctx, err);
+    }
+    if (!st && spec->uses_zones)
+        st = assign_zones(spec, &zones, twins, warnings, err);
+    if (ctx.polygon)
+        GEOSGeom_destroy_r(tg_location_geos(ctx.reader), ctx.polygon);
+    tg_zones_destroy(&zones);
+    tg_location_reader_free(ctx.reader);
     if (st || (st = tg_twins_finish_devices(twins, drop, DANGLING_HINT, warnings, err)))
         return st;
     tg_fault_point("devices_read");

@@ -57,6 +57,7 @@ void tg_twins_destroy(tg_twins *twins)
     free(twins->lat);
     free(twins->lon);
     free(twins->parent);
+    free(twins->zone_offset);
     for (size_t i = 0; twins->doc_offset && i < twins->n_doc_values; i++)
         free(twins->doc_offset[i]);
     free(twins->doc_offset);
@@ -356,4 +357,29 @@ const char *tg_twins_doc_value(const tg_twins *twins, size_t value, igraph_integ
 bool tg_twins_located(const tg_twins *twins, igraph_integer_t v)
 {
     return !isnan(twins->lat[v]) && !isnan(twins->lon[v]);
+}
+
+tg_status tg_twins_set_zone(tg_twins *twins, igraph_integer_t v, const char *zone_id, tg_error *err)
+{
+    if (!twins->zone_offset) {
+        if (!(twins->zone_offset = malloc((size_t)(twins->n_twins > 0 ? twins->n_twins : 1) * sizeof *twins->zone_offset)))
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        for (igraph_integer_t u = 0; u < twins->n_twins; u++)
+            twins->zone_offset[u] = SIZE_MAX;
+    }
+    size_t offset = arena_add(twins, zone_id);
+    if (offset == SIZE_MAX - 1)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    twins->zone_offset[v] = offset;
+    return TG_OK;
+}
+
+const char *tg_twins_zone(const tg_twins *twins, igraph_integer_t v)
+{
+    return twins->zone_offset && twins->zone_offset[v] != SIZE_MAX ? twins->text + twins->zone_offset[v] : NULL;
+}
+
+void tg_twins_set_parent(tg_twins *twins, igraph_integer_t v, igraph_integer_t parent)
+{
+    twins->parent_offset[v] = twins->id_offset[parent];
 }

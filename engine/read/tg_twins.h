@@ -52,6 +52,14 @@ typedef struct {
     size_t n_kinds;
     tg_kind_index *kind_index;      /* kind -> index into kinds */
 
+    size_t *zone_offset;            /* n_twins: offset of the zone id in text, SIZE_MAX for none; NULL
+                                       when the job reads no zones */
+    struct {
+        igraph_integer_t invalid;          /* locations read as invalid (skipped, or only warned about) */
+        igraph_integer_t null_island;      /* exactly (0, 0): suspicious, counted */
+        igraph_integer_t parents_inferred; /* parents taken from the polygon holding the twin */
+    } location_counts;
+
     tg_dangling dangling_parents;        /* parents naming no twin */
     tg_dangling dangling_relationships;  /* relationships with an endpoint naming no twin */
 } tg_twins;
@@ -91,6 +99,15 @@ igraph_integer_t tg_twins_find(const tg_twins *twins, const char *device_id);
 /* Borrowed strings of vertex v (NULL when the column was NULL). */
 const char *tg_twins_id(const tg_twins *twins, igraph_integer_t v);
 const char *tg_twins_model(const tg_twins *twins, igraph_integer_t v);
+
+/* Sets twin v's zone (copies zone_id). */
+tg_status tg_twins_set_zone(tg_twins *twins, igraph_integer_t v, const char *zone_id, tg_error *err);
+
+/* Twin v's zone id (borrowed), or NULL. */
+const char *tg_twins_zone(const tg_twins *twins, igraph_integer_t v);
+
+/* Makes parent the parent of twin v, which has none; call before tg_twins_finish_devices. */
+void tg_twins_set_parent(tg_twins *twins, igraph_integer_t v, igraph_integer_t parent);
 
 /* Whether twin v has a location: both lat and lon read (an invalid one is read as none). */
 bool tg_twins_located(const tg_twins *twins, igraph_integer_t v);

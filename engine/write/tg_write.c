@@ -96,10 +96,10 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
         PGresult *res = NULL;
         if ((st = tg_db_exec(conn,
                              "SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
-                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings', 'write_xid', 'feature_details') AND NOT attisdropped",
+                             "$1::pg_catalog.regclass AND attname IN ('seed', 'warnings', 'write_xid', 'feature_details', 'locations') AND NOT attisdropped",
                              1, params, &res, err)))
             return st;
-        bool current = strcmp(PQgetvalue(res, 0, 0), "4") == 0;
+        bool current = strcmp(PQgetvalue(res, 0, 0), "5") == 0;
         PQclear(res);
         return current ? TG_OK : upgrade_runs_table(conn, runs, err);
     }
@@ -122,7 +122,8 @@ static tg_status ensure_runs_table(PGconn *conn, const char *runs, tg_error *err
                  " seed bigint,"
                  " warnings jsonb,"
                  " write_xid text,"
-                 " feature_details jsonb)",
+                 " feature_details jsonb,"
+                 " locations jsonb)",
                  runs);
 }
 
@@ -131,7 +132,8 @@ static tg_status upgrade_runs_table(PGconn *conn, const char *runs, tg_error *er
 {
     return execf(conn, err,
                  "ALTER TABLE %s ADD COLUMN IF NOT EXISTS seed bigint, ADD COLUMN IF NOT EXISTS warnings jsonb,"
-                 " ADD COLUMN IF NOT EXISTS write_xid text, ADD COLUMN IF NOT EXISTS feature_details jsonb",
+                 " ADD COLUMN IF NOT EXISTS write_xid text, ADD COLUMN IF NOT EXISTS feature_details jsonb,"
+                 " ADD COLUMN IF NOT EXISTS locations jsonb",
                  runs);
 }
 
@@ -315,6 +317,26 @@ cleanup:
     return st;
 }
 
+/* What the run made of the twins' locations: where they came from and how many were located,
+ * invalid (skipped, or only warned about when nothing read them), exactly at (0, 0), and how
+ * many parents the zones supplied. Returns a new reference. */
+static char *locations_text(const tg_spec *spec, const tg_twins *twins)
+{
+    static const char *const sources[] = {"lat/lon columns", "twin document", "geometry column"};
+    igraph_integer_t located = 0;
+    for (igraph_integer_t v = 0; v < twins->n_twins; v++)
+        located += tg_twins_located(twins, v);
+    json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:I, s:I}", "source", sources[spec->location], "used",
+                          spec->uses_coordinates, "located", (json_int_t)located, "without_location",
+                          (json_int_t)(twins->n_twins - located), "invalid", (json_int_t)twins->location_counts.invalid,
+                          "invalid_action", spec->uses_coordinates ? "skipped" : "ignored", "at_0_0",
+                          (json_int_t)twins->location_counts.null_island, "parents_inferred",
+                          (json_int_t)twins->location_counts.parents_inferred);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return text;
+}
+
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
                             json_t *stage_seconds, const json_t *warnings, const json_t *feature_details,
@@ -323,7 +345,7 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     double start = tg_time_now();
     bool in_transaction = false;
     char *out = NULL, *runs = NULL, *layers_text = NULL, *stages_text = NULL, *warnings_text = NULL;
-    char *details_text = NULL;
+    char *details_text = NULL, *locations = NULL;
     tg_storage storage = {0};
     bool new_generation = false;
     char lock_key[600], run_text[32], twin_count[32];
@@ -354,20 +376,21 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     warnings_text = json_dumps(warnings, JSON_COMPACT);
     /* 15 digits: 0.1, not 0.10000000000000001. */
     details_text = json_dumps(feature_details, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    if (!layers_text || !stages_text || !warnings_text || !details_text) {
+    locations = locations_text(spec, twins);
+    if (!layers_text || !stages_text || !warnings_text || !details_text || !locations) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
     snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     snprintf(twin_count, sizeof twin_count, "%" IGRAPH_PRId, twins->n_twins);
-    const char *params[] = {run_text, twin_count, layers_text, stages_text, warnings_text, details_text};
+    const char *params[] = {run_text, twin_count, layers_text, stages_text, warnings_text, details_text, locations};
     char sql[1024];
     snprintf(sql, sizeof sql,
              "UPDATE %s SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), twin_count = $2,"
              " layers = $3::jsonb, stage_seconds = $4::jsonb, warnings = $5::jsonb, feature_details = $6::jsonb,"
-             " write_xid = pg_catalog.pg_current_xact_id()::text WHERE run_id = $1",
+             " locations = $7::jsonb, write_xid = pg_catalog.pg_current_xact_id()::text WHERE run_id = $1",
              runs);
-    if ((st = tg_db_exec(conn, sql, 6, params, NULL, err)))
+    if ((st = tg_db_exec(conn, sql, 7, params, NULL, err)))
         goto cleanup;
     tg_fault_point("before_commit");
     if (!(st = tg_interrupt_check("before committing the features", err)))
@@ -385,6 +408,7 @@ cleanup:
     free(stages_text);
     free(warnings_text);
     free(details_text);
+    free(locations);
     return st;
 }
 
