@@ -186,7 +186,9 @@ tg_status tg_graph_build(const tg_spec *spec, const tg_twins *twins, tg_graph_se
             goto cleanup;
         if (input_edges == 0)
             tg_warn(warnings, "layer \"%s\" has no edges%s", layer->name,
-                    layer->kind->reads_relationships ? " (no relationship of its kinds)" : " (no twin has a parent)");
+                    layer->kind->reads_relationships  ? " (no relationship of its kinds)"
+                    : layer->kind->reads_coordinates ? " (fewer than two twins have a location)"
+                                                     : " (no twin has a parent)");
     }
     st = make_graph(&set->union_graph, &all_edges, igraph_vector_int_size(&all_edges) / 2, twins->n_twins, spec, err);
     if (!st && twins->n_twins > 1 && igraph_ecount(&set->union_graph.graph) == 0)

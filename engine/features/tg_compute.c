@@ -99,7 +99,10 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
                 igraph_ecount(&layer->graph));
     else
         fprintf(stderr, "twingraph: computing %s from the %s (%" IGRAPH_PRId " twins)\n", fs->def->name,
-                fs->def->reads == TG_READS_PARENT_LINKS ? "parent links" : "twin documents", twins->n_twins);
+                fs->def->reads_coordinates               ? "twins' locations"
+                : fs->def->reads == TG_READS_PARENT_LINKS ? "parent links"
+                                                          : "twin documents",
+                twins->n_twins);
     tg_igraph_capture_warnings(warnings, in.column);
     st = fs->def->compute(&in, out, err);
     tg_igraph_capture_warnings(NULL, NULL);

@@ -142,8 +142,21 @@ static void print_top(FILE *out, const tg_twins *twins, const tg_tree *tree, con
 static void warn_weight_use(const tg_spec *spec, tg_warnings *warnings)
 {
     for (size_t i = 0; i < spec->n_layers; i++) {
+        if (spec->layers[i].kind->reads_coordinates) {
+            /* A spatial layer always carries its lengths (nobody has to read them), but they are
+             * distances: read as strengths, far neighbours would count more. */
+            for (size_t f = 0; f < spec->n_features; f++) {
+                const tg_feature_spec *fs = &spec->features[f];
+                if (fs->layer == (int)i && tg_feature_reads_weights(fs) && fs->n_columns > 0 &&
+                    strcmp(fs->def->weights_as, "strengths") == 0)
+                    tg_warn(warnings, "column %s reads the edge lengths of spatial layer \"%s\" as strengths, so "
+                            "farther neighbours weigh more; drop \"weighted\" unless that is what you mean",
+                            fs->columns[0].name, spec->layers[i].name);
+            }
+            continue;
+        }
         if (!spec->layers[i].weight || !spec->layers[i].kind->reads_relationships)
-            continue; /* a spatial layer always carries its lengths; nobody has to read them */
+            continue;
         const char *distance_entry = NULL, *strength_entry = NULL;
         for (size_t f = 0; f < spec->n_features; f++) {
             const tg_feature_spec *fs = &spec->features[f];

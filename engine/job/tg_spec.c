@@ -430,8 +430,9 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
                     return wrong_type(err, kpath, "a string", value);
                 if (fs->def->reads != TG_READS_GRAPH)
                     return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s reads %s, not a graph layer", kpath,
-                                        fs->def->name, fs->def->reads == TG_READS_PARENT_LINKS
-                                                           ? "the parent links" : "the twin documents");
+                                        fs->def->name, fs->def->reads_coordinates ? "the twins' locations"
+                                                       : fs->def->reads == TG_READS_PARENT_LINKS ? "the parent links"
+                                                                                                 : "the twin documents");
                 fs->layer = tg_spec_layer_index(spec, json_string_value(value));
                 if (fs->layer < 0) {
                     tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" names layer \"%s\", which is not in \"graph.layers\"",

@@ -329,6 +329,17 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
     tg_status st = tg_db_quote_name(conn, spec->devices_source, "source.devices", &quoted, err);
     if (st || (st = source_columns(conn, quoted, spec->devices_source, required, optional, has, err)))
         goto cleanup;
+    if (spec->location == TG_LOCATION_GEOMETRY) {
+        const char *geometry[] = {spec->location_column, NULL}, *none[] = {NULL};
+        if ((st = source_columns(conn, quoted, spec->devices_source, geometry, none, NULL, err)))
+            goto cleanup;
+    } else if (spec->location == TG_LOCATION_LAT_LON && spec->uses_coordinates && (!has[2] || !has[3])) {
+        st = tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has no column \"%s\", and the job reads locations",
+                          spec->devices_source, has[2] ? "lon" : "lat");
+        tg_error_hint(err, "name where locations are with \"source\": {\"location\": {\"geometry\": \"<column>\"}} or "
+                           "{\"location\": {\"lat\": \"<path>\", \"lon\": \"<path>\"}} (paths into the twin document)");
+        goto cleanup;
+    }
     size_t size = strlen(quoted) + 512;
     if (!(query = malloc(size))) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
@@ -469,6 +480,9 @@ static tg_status on_zone(void *context, char **f, size_t n_fields, tg_error *err
                             f[0] ? "geom" : "zone_id");
     if (!tg_location_read(ctx->reader, f[1], &lat, &lon, problem, sizeof problem)) {
         tg_error_set(err, TG_ERR_INPUT, "zone \"%s\" has an invalid geometry: %s", f[0], problem);
+        if (strncmp(problem, "in SRID", 7) == 0)
+            tg_error_hint(err, "set \"source\": {\"location\": {\"geometry\": ..., \"transform\": true}}: it reprojects "
+                               "zones too (with lat/lon locations, store the zones in SRID 4326)");
         return TG_ERR_INPUT;
     }
     GEOSGeometry *polygon = tg_location_take_polygon(ctx->reader);
@@ -558,6 +572,12 @@ static tg_status read_sources(PGconn *conn, const tg_spec *spec, tg_twins *twins
     tg_location_reader_free(ctx.reader);
     if (st || (st = tg_twins_finish_devices(twins, drop, DANGLING_HINT, warnings, err)))
         return st;
+    igraph_integer_t located = 0;
+    for (igraph_integer_t v = 0; v < twins->n_twins; v++)
+        located += tg_twins_located(twins, v);
+    if (spec->uses_coordinates && twins->n_twins > 0 && located == 0)
+        tg_warn(warnings, "no twin of %s has a location, so every geo value is NULL and spatial layers are empty; "
+                "check \"source.location\"", spec->devices_source);
     tg_fault_point("devices_read");
     if (!spec->relationships_source)
         return TG_OK;
