@@ -65,7 +65,9 @@ static tg_status compute_within_count(const tg_feature_input *in, tg_column *con
                                       tg_error *err)
 {
     double r = in->params[0].number;
-    double cap_km2 = 2 * 3.14159265358979323846 * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M * (1 - cos(r / AUTHALIC_RADIUS_M)) / 1e6;
+    /* 1 - cos(x) written as 2 sin^2(x / 2): the difference loses its digits for small radii. */
+    double half = sin(r / AUTHALIC_RADIUS_M / 2);
+    double cap_km2 = 4 * 3.14159265358979323846 * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M * half * half / 1e6;
     tg_spatial_lists lists;
     tg_status st = tg_spatial_within(in->spatial, r, false, &lists, err);
     for (igraph_integer_t v = 0; !st && v < in->twins->n_twins; v++) {
