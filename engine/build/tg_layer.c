@@ -225,7 +225,7 @@ static tg_status spatial_collect(const tg_layer_spec *layer, const tg_twins *twi
     }
     tg_spatial_lists lists;
     if ((st = layer->knn > 0 ? tg_spatial_knn(spatial, layer->knn, &lists, err)
-                             : tg_spatial_within(spatial, layer->radius_m, true, &lists, err)))
+                             : tg_spatial_within(spatial, layer->radius_m, &lists, err)))
         return st;
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++)
         for (igraph_integer_t j = 0, size = tg_spatial_list_size(&lists, v); j < size && !st; j++)

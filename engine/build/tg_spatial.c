@@ -31,7 +31,7 @@
 #define MAX_THREADS 16
 
 typedef struct {
-    igraph_integer_t twin;
+    igraph_integer_t twin;  /* a twin, or in a candidate list a site (see point_tree) */
     double chord2;          /* squared chord between the unit vectors: orders like the angle */
     double distance;        /* geodesic metres */
 } candidate;
@@ -42,12 +42,16 @@ typedef struct {
     bool failed;            /* out of memory in the callback */
 } candidate_list;
 
-/* A GEOS STRtree over the points of some located twins; item = vertex + 1. */
+/* A GEOS STRtree over the sites of some located twins: a site is one distinct location and the
+ * twins there, in vertex order, so that a thousand devices filed under one building's
+ * coordinates cost one tree item and one geodesic, not a thousand. item = site + 1. */
 typedef struct {
     GEOSContextHandle_t geos;
     GEOSSTRtree *tree;
-    GEOSGeometry **points;
-    igraph_integer_t n_points;
+    GEOSGeometry **points;            /* one per site */
+    igraph_integer_t n_sites, n_twins;
+    igraph_integer_t *site_start;     /* n_sites + 1 offsets into site_twins */
+    igraph_integer_t *site_twins;     /* the twins of each site, in vertex order */
     char geos_error[256];
 } point_tree;
 
@@ -57,8 +61,6 @@ typedef struct {
     int *count;                  /* k-nearest lists: how many of the k slots are used */
     igraph_integer_t stored;     /* k of a k-nearest list, 0 for a radius list */
     double radius_m;             /* of a radius list */
-    bool exact;                  /* a radius list: every distance computed (else NAN where the bounds
-                                    alone proved the twin within the radius) */
 } owned_lists;
 
 struct tg_spatial {
@@ -71,6 +73,8 @@ struct tg_spatial {
     bool all_ready;
     int planned_k;
     owned_lists knn, within;
+    igraph_integer_t *counts;    /* the last radius counts, for counts_radius_m */
+    double counts_radius_m;
     int n_threads;
 };
 
@@ -98,9 +102,11 @@ static void tree_destroy(point_tree *t)
 {
     if (t->tree)
         GEOSSTRtree_destroy_r(t->geos, t->tree);
-    for (igraph_integer_t i = 0; t->points && i < t->n_points; i++)
+    for (igraph_integer_t i = 0; t->points && i < t->n_sites; i++)
         GEOSGeom_destroy_r(t->geos, t->points[i]);
     free(t->points);
+    free(t->site_start);
+    free(t->site_twins);
     if (t->geos)
         GEOS_finish_r(t->geos);
     memset(t, 0, sizeof *t);
@@ -122,27 +128,64 @@ static void collect(void *item, void *userdata)
     list->items[list->count++] = (candidate){(igraph_integer_t)((intptr_t)item - 1), 0, -1};
 }
 
-/* A tree of the located twins with member[v] set (every located twin when member is NULL),
- * built now: GEOS builds an STRtree on its first query, which must not race between workers. */
+typedef struct {
+    double lon, lat;
+    igraph_integer_t twin;
+} placed_twin;
+
+static int by_position(const void *a, const void *b)
+{
+    const placed_twin *x = a, *y = b;
+    if (x->lon != y->lon)
+        return x->lon < y->lon ? -1 : 1;
+    if (x->lat != y->lat)
+        return x->lat < y->lat ? -1 : 1;
+    return (x->twin > y->twin) - (x->twin < y->twin);
+}
+
+/* A tree of the sites of the located twins with member[v] set (every located twin when member
+ * is NULL), built now: GEOS builds an STRtree on its first query, which must not race between
+ * workers. */
 static tg_status tree_build(const tg_spatial *s, const bool *member, point_tree *t, tg_error *err)
 {
     memset(t, 0, sizeof *t);
-    if (!(t->geos = GEOS_init_r()))
+    size_t n = (size_t)s->n_located + 1;
+    placed_twin *placed = malloc(n * sizeof *placed);
+    tg_status st = TG_OK;
+    if (!placed || !(t->geos = GEOS_init_r())) {
+        free(placed);
         return tg_error_set(err, TG_ERR_MEMORY, "could not start GEOS");
+    }
     GEOSContext_setErrorMessageHandler_r(t->geos, on_geos_error, t->geos_error);
-    if (!(t->points = calloc((size_t)s->n_located + 1, sizeof *t->points)) ||
-        !(t->tree = GEOSSTRtree_create_r(t->geos, 10)))
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the spatial index");
     for (igraph_integer_t i = 0; i < s->n_located; i++) {
         igraph_integer_t v = s->order[i];
-        if (member && !member[v])
-            continue;
-        GEOSGeometry *point = GEOSGeom_createPointFromXY_r(t->geos, s->twins->lon[v], s->twins->lat[v]);
-        if (!point)
-            return tg_error_set(err, TG_ERR_INTERNAL, "GEOS could not make a point: %s", t->geos_error);
-        t->points[t->n_points++] = point;
-        GEOSSTRtree_insert_r(t->geos, t->tree, point, (void *)(intptr_t)(v + 1));
+        if (!member || member[v])
+            placed[t->n_twins++] = (placed_twin){s->twins->lon[v], s->twins->lat[v], v};
     }
+    qsort(placed, (size_t)t->n_twins, sizeof *placed, by_position);
+    if (!(t->points = calloc(n, sizeof *t->points)) || !(t->site_start = malloc((n + 1) * sizeof *t->site_start)) ||
+        !(t->site_twins = malloc(n * sizeof *t->site_twins)) || !(t->tree = GEOSSTRtree_create_r(t->geos, 10))) {
+        free(placed);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the spatial index");
+    }
+    for (igraph_integer_t i = 0; i < t->n_twins && !st; i++) {
+        t->site_twins[i] = placed[i].twin;
+        if (i > 0 && placed[i].lon == placed[i - 1].lon && placed[i].lat == placed[i - 1].lat)
+            continue;
+        GEOSGeometry *point = GEOSGeom_createPointFromXY_r(t->geos, placed[i].lon, placed[i].lat);
+        if (!point) {
+            st = tg_error_set(err, TG_ERR_INTERNAL, "GEOS could not make a point: %s", t->geos_error);
+            break;
+        }
+        t->site_start[t->n_sites] = i;
+        t->points[t->n_sites] = point;
+        GEOSSTRtree_insert_r(t->geos, t->tree, point, (void *)(intptr_t)(t->n_sites + 1));
+        t->n_sites++;
+    }
+    t->site_start[t->n_sites] = t->n_twins;
+    free(placed);
+    if (st)
+        return st;
     candidate_list ignored = {0};
     GEOSGeometry *nowhere = GEOSGeom_createPointFromXY_r(t->geos, 0, 0);
     if (!nowhere)
@@ -176,7 +219,16 @@ static int by_key(const void *a, const void *b)
 static int thread_count(void)
 {
     const char *env = getenv("TWINGRAPH_THREADS");
-    long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN), n = cores;
+    if (env && *env) {
+        char *end = NULL;
+        n = strtol(env, &end, 10);
+        if (*end || n < 1 || n > MAX_THREADS) {
+            fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using %ld\n", env,
+                    MAX_THREADS, cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : cores);
+            n = cores;
+        }
+    }
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
@@ -220,6 +272,7 @@ void tg_spatial_free(tg_spatial *s)
     tree_destroy(&s->all);
     lists_destroy(&s->knn);
     lists_destroy(&s->within);
+    free(s->counts);
     free(s->xyz);
     free(s->order);
     free(s);
@@ -238,7 +291,7 @@ typedef struct {
     const point_tree *tree;
     int k;                        /* > 0: k nearest; 0: within radius_m */
     double radius_m;
-    bool exact;                   /* within: compute every distance, not only the doubtful ones */
+    igraph_integer_t *count;      /* within: count per twin instead of listing pairs, or NULL */
     /* k nearest: slots of k per twin */
     igraph_integer_t *slot_twin;
     double *slot_distance;
@@ -378,31 +431,65 @@ static void insert_best(worker *w, candidate c, int *n_best, int k)
     w->best[j] = c;
 }
 
-/* The k nearest of v among the list (v itself dropped) into w->best, nearest first, ties by
- * vertex order. The k nearest by chord get geodesics first; the rest only where the chord
- * cannot prove them farther than the k-th so far. Returns how many best holds. */
+/* Inserts the twins of site (all at distance d from v, v itself left out) into w->best, in vertex
+ * order, until one fails to get in: the rest of the site is no nearer and later. */
+static void insert_site(worker *w, igraph_integer_t v, igraph_integer_t site, double d, int *n_best, int k)
+{
+    const point_tree *t = w->job->tree;
+    for (igraph_integer_t j = t->site_start[site]; j < t->site_start[site + 1]; j++) {
+        candidate c = {t->site_twins[j], 0, d};
+        if (c.twin == v)
+            continue;
+        if (*n_best == k && by_distance(&c, &w->best[k - 1]) >= 0)
+            break;
+        insert_best(w, c, n_best, k);
+    }
+}
+
+/* The first twin of site other than v, or -1. */
+static igraph_integer_t first_other(const point_tree *t, igraph_integer_t site, igraph_integer_t v)
+{
+    igraph_integer_t j = t->site_start[site];
+    if (t->site_twins[j] == v)
+        j++;
+    return j < t->site_start[site + 1] ? t->site_twins[j] : -1;
+}
+
+/* The k nearest twins of v among the candidate sites (v itself dropped) into w->best, nearest
+ * first, ties by vertex order. The k nearest sites by chord get geodesics first (k sites hold at
+ * least k twins besides v, unless v's own site is among them and holds only v); the rest only
+ * where the chord cannot prove them farther than the k-th so far. Returns how many best holds. */
 static int nearest_of(worker *w, igraph_integer_t v, int k)
 {
     const tg_spatial *s = w->job->s;
+    const point_tree *t = w->job->tree;
     candidate_list *list = &w->list;
     size_t m = 0;
     int n_best = 0;
-    for (size_t i = 0; i < list->count; i++)
-        if (list->items[i].twin != v) {
-            list->items[m] = list->items[i];
-            list->items[m].chord2 = chord2_between(s, v, list->items[m].twin);
-            m++;
-        }
-    size_t first = m < (size_t)k ? m : (size_t)k;
+    for (size_t i = 0; i < list->count; i++) {
+        igraph_integer_t site = list->items[i].twin;
+        if (first_other(t, site, v) < 0)
+            continue;
+        list->items[m] = list->items[i];
+        list->items[m].chord2 = chord2_between(s, v, t->site_twins[t->site_start[site]]);
+        m++;
+    }
+    size_t first = m < (size_t)k + 1 ? m : (size_t)k + 1;
     if (m > first)
         select_nearest(list->items, m, first);
     const double *lat = s->twins->lat, *lon = s->twins->lon;
     for (size_t i = 0; i < m; i++) {
         candidate c = list->items[i];
-        if (i >= first && lower_bound_m(c.chord2) > w->best[k - 1].distance)
-            continue;
-        c.distance = tg_geodesic_distance_m(&w->geodesic, lat[v], lon[v], lat[c.twin], lon[c.twin]);
-        insert_best(w, c, &n_best, k);
+        igraph_integer_t site = c.twin, head = t->site_twins[t->site_start[site]];
+        if (i >= first && n_best == k) {
+            double bound = lower_bound_m(c.chord2);
+            /* Provably farther than the k-th, or no nearer and later in vertex order. */
+            if (bound > w->best[k - 1].distance ||
+                (bound >= w->best[k - 1].distance && first_other(t, site, v) > w->best[k - 1].twin))
+                continue;
+        }
+        double d = tg_geodesic_distance_m(&w->geodesic, lat[v], lon[v], lat[head], lon[head]);
+        insert_site(w, v, site, d, &n_best, k);
     }
     return n_best;
 }
@@ -411,8 +498,8 @@ static int nearest_of(worker *w, igraph_integer_t v, int k)
 static bool search_knn(worker *w, igraph_integer_t v, double *cap_deg)
 {
     const search *job = w->job;
-    /* With fewer points than k the cap grows to the whole Earth and takes what there is. */
-    int want = (igraph_integer_t)job->k < job->tree->n_points ? job->k : (int)job->tree->n_points;
+    /* With fewer twins than k the cap grows to the whole Earth and takes what there is. */
+    int want = (igraph_integer_t)job->k < job->tree->n_twins ? job->k : (int)job->tree->n_twins;
     int found = 0;
     if (want > 0)
         for (*cap_deg = fmax(*cap_deg, 1e-7);;) {
@@ -461,27 +548,42 @@ static bool push_pair(worker *w, igraph_integer_t v, igraph_integer_t u, double 
     return true;
 }
 
+/* Lists (or, when counting, counts) the other twins within the radius of v. A count needs a
+ * geodesic only where the chord bounds leave the answer in doubt. */
 static bool search_within(worker *w, igraph_integer_t v)
 {
     const tg_spatial *s = w->job->s;
+    const point_tree *t = w->job->tree;
     double r = w->job->radius_m;
+    igraph_integer_t *count = w->job->count;
     if (!query_cap(w, v, fmin(r / SAFE_RADIUS_M * DEG * (1 + 1e-9), 180.0)))
         return false;
+    igraph_integer_t within = 0;
     for (size_t j = 0; j < w->list.count; j++) {
-        igraph_integer_t u = w->list.items[j].twin;
-        double chord2 = chord2_between(s, v, u);
-        if (u == v || lower_bound_m(chord2) > r)
+        igraph_integer_t site = w->list.items[j].twin, head = t->site_twins[t->site_start[site]];
+        igraph_integer_t size = t->site_start[site + 1] - t->site_start[site];
+        double chord2 = chord2_between(s, v, head);
+        if (lower_bound_m(chord2) > r)
             continue;
-        if (!w->job->exact && upper_bound_m(chord2) <= r) {
-            if (!push_pair(w, v, u, NAN))
-                return false;
+        bool at_v = s->twins->lat[head] == s->twins->lat[v] && s->twins->lon[head] == s->twins->lon[v];
+        if (count && upper_bound_m(chord2) <= r) {
+            within += size - at_v;
             continue;
         }
-        double d = tg_geodesic_distance_m(&w->geodesic, s->twins->lat[v], s->twins->lon[v], s->twins->lat[u],
-                                          s->twins->lon[u]);
-        if (d <= r && !push_pair(w, v, u, d))
-            return false;
+        double d = tg_geodesic_distance_m(&w->geodesic, s->twins->lat[v], s->twins->lon[v], s->twins->lat[head],
+                                          s->twins->lon[head]);
+        if (d > r)
+            continue;
+        if (count) {
+            within += size - at_v;
+            continue;
+        }
+        for (igraph_integer_t i = t->site_start[site]; i < t->site_start[site + 1]; i++)
+            if (t->site_twins[i] != v && !push_pair(w, v, t->site_twins[i], d))
+                return false;
     }
+    if (count)
+        count[v] = within;
     return true;
 }
 
@@ -497,13 +599,14 @@ static void *work(void *arg)
         pthread_mutex_unlock(job->lock);
         if (begin >= job->s->n_located)
             break;
-        if (tg_interrupt_requested()) {
-            w->failure = 3;
-            break;
-        }
         igraph_integer_t end = begin + CHUNK < job->s->n_located ? begin + CHUNK : job->s->n_located;
         for (igraph_integer_t i = begin; i < end; i++) {
             igraph_integer_t v = job->s->order[i];
+            /* Per twin: many twins at one place make each search cost as much as all of them. */
+            if (tg_interrupt_requested()) {
+                w->failure = 3;
+                return NULL;
+            }
             if (!(job->k > 0 ? search_knn(w, v, &cap_deg) : search_within(w, v)))
                 return NULL;
         }
@@ -638,21 +741,42 @@ static int by_neighbour(const void *a, const void *b)
     return x->distance < y->distance ? -1 : x->distance > y->distance ? 1 : (x->twin > y->twin) - (x->twin < y->twin);
 }
 
-static int by_neighbour_twin(const void *a, const void *b)
+tg_status tg_spatial_count_within(tg_spatial *s, double radius_m, const igraph_integer_t **count, tg_error *err)
 {
-    const neighbour *x = a, *y = b;
-    return (x->twin > y->twin) - (x->twin < y->twin);
+    if (!s->counts || s->counts_radius_m != radius_m) {
+        worker workers[MAX_THREADS];
+        memset(workers, 0, sizeof workers);
+        free(s->counts);
+        s->counts = calloc((size_t)(s->twins->n_twins > 0 ? s->twins->n_twins : 1), sizeof *s->counts);
+        if (!s->counts)
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory for radius counts");
+        search job = {.s = s, .radius_m = radius_m, .count = s->counts};
+        tg_status st = ensure_tree(s, err);
+        if (!st) {
+            job.tree = &s->all;
+            st = run_search(&job, workers, s->n_threads, err);
+        }
+        workers_destroy(workers, s->n_threads);
+        if (st) {
+            free(s->counts);
+            s->counts = NULL;
+            return st;
+        }
+        s->counts_radius_m = radius_m;
+    }
+    *count = s->counts;
+    return TG_OK;
 }
 
-tg_status tg_spatial_within(tg_spatial *s, double radius_m, bool distances, tg_spatial_lists *out, tg_error *err)
+tg_status tg_spatial_within(tg_spatial *s, double radius_m, tg_spatial_lists *out, tg_error *err)
 {
     igraph_integer_t n = s->twins->n_twins;
     tg_status st = TG_OK;
-    if (!s->within.offset || s->within.radius_m != radius_m || (distances && !s->within.exact)) {
+    if (!s->within.offset || s->within.radius_m != radius_m) {
         worker workers[MAX_THREADS];
         memset(workers, 0, sizeof workers);
         lists_destroy(&s->within);
-        search job = {.s = s, .radius_m = radius_m, .exact = distances};
+        search job = {.s = s, .radius_m = radius_m};
         if ((st = ensure_tree(s, err)) || (job.tree = &s->all, st = run_search(&job, workers, s->n_threads, err))) {
             workers_destroy(workers, s->n_threads);
             return st;
@@ -692,7 +816,7 @@ tg_status tg_spatial_within(tg_spatial *s, double radius_m, bool distances, tg_s
         workers_destroy(workers, s->n_threads);
         for (igraph_integer_t v = 0; v < n; v++) {
             size_t begin = (size_t)l->offset[v], size = (size_t)(l->offset[v + 1] - l->offset[v]);
-            qsort(all + begin, size, sizeof *all, distances ? by_neighbour : by_neighbour_twin);
+            qsort(all + begin, size, sizeof *all, by_neighbour);
             for (size_t j = begin; j < begin + size; j++) {
                 l->twin[j] = all[j].twin;
                 l->distance[j] = all[j].distance;
@@ -701,7 +825,6 @@ tg_status tg_spatial_within(tg_spatial *s, double radius_m, bool distances, tg_s
         free(all);
         free(fill);
         l->radius_m = radius_m;
-        l->exact = distances;
     }
     *out = (tg_spatial_lists){s->within.offset, NULL, s->within.twin, s->within.distance, 0};
     return st;
@@ -726,34 +849,24 @@ tg_status tg_spatial_nearest_member(tg_spatial *s, const bool *member, igraph_in
     return st;
 }
 
-typedef struct {
-    double lon, lat;
-    igraph_integer_t twin;
-} site;
-
-static int by_position(const void *a, const void *b)
+/* The site at (lon, lat) (sites are in position order), or -1. */
+static igraph_integer_t site_at(const tg_spatial *s, const point_tree *t, double lon, double lat)
 {
-    const site *x = a, *y = b;
-    if (x->lon != y->lon)
-        return x->lon < y->lon ? -1 : 1;
-    if (x->lat != y->lat)
-        return x->lat < y->lat ? -1 : 1;
-    return (x->twin > y->twin) - (x->twin < y->twin);
-}
-
-/* The first twin (vertex order) at (lon, lat) among the sorted sites, or -1. */
-static igraph_integer_t site_at(const site *sites, size_t n, double lon, double lat)
-{
-    site key = {lon, lat, -1};
-    size_t lo = 0, hi = n;
+    igraph_integer_t lo = 0, hi = t->n_sites;
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (by_position(&sites[mid], &key) < 0)
+        igraph_integer_t mid = lo + (hi - lo) / 2, head = t->site_twins[t->site_start[mid]];
+        double x = s->twins->lon[head], y = s->twins->lat[head];
+        if (x < lon || (x == lon && y < lat))
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && sites[lo].lon == lon && sites[lo].lat == lat ? sites[lo].twin : -1;
+    if (lo < t->n_sites) {
+        igraph_integer_t head = t->site_twins[t->site_start[lo]];
+        if (s->twins->lon[head] == lon && s->twins->lat[head] == lat)
+            return lo;
+    }
+    return -1;
 }
 
 static tg_status push_pair_edge(const tg_spatial *s, tg_geodesic *g, igraph_integer_t a, igraph_integer_t b,
@@ -769,75 +882,65 @@ static tg_status push_pair_edge(const tg_spatial *s, tg_geodesic *g, igraph_inte
 
 tg_status tg_spatial_delaunay(tg_spatial *s, igraph_vector_int_t *edges, igraph_vector_t *distance_m, tg_error *err)
 {
-    size_t n = (size_t)s->n_located, n_distinct = 0;
-    site *sites = malloc((n ? n : 1) * sizeof *sites);
-    igraph_integer_t *first = malloc((n ? n : 1) * sizeof *first); /* first twin of each distinct site */
-    GEOSGeometry **points = calloc(n ? n : 1, sizeof *points);
+    point_tree t;
     GEOSGeometry *multipoint = NULL, *triangulation = NULL;
-    char geos_error[256] = "";
-    GEOSContextHandle_t geos = GEOS_init_r();
+    GEOSGeometry **copies = NULL;
+    igraph_integer_t n_copies = 0;
     tg_geodesic g;
     tg_geodesic_init(&g);
-    tg_status st = sites && first && points && geos ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory for Delaunay");
-    if (st)
+    tg_status st = tree_build(s, NULL, &t, err);
+    /* The other twins at a site hang on its first. */
+    for (igraph_integer_t site = 0; !st && site < t.n_sites; site++)
+        for (igraph_integer_t j = t.site_start[site] + 1; j < t.site_start[site + 1] && !st; j++)
+            st = push_pair_edge(s, &g, t.site_twins[t.site_start[site]], t.site_twins[j], edges, distance_m, err);
+    if (st || t.n_sites < 2)
         goto cleanup;
-    GEOSContext_setErrorMessageHandler_r(geos, on_geos_error, geos_error);
-    for (size_t i = 0; i < n; i++) {
-        igraph_integer_t v = s->order[i];
-        sites[i] = (site){s->twins->lon[v], s->twins->lat[v], v};
+    if (t.n_sites == 2) { /* no triangle: the one segment */
+        st = push_pair_edge(s, &g, t.site_twins[t.site_start[0]], t.site_twins[t.site_start[1]], edges, distance_m, err);
+        goto cleanup;
     }
-    qsort(sites, n, sizeof *sites, by_position);
-    /* One site per distinct location; the other twins there hang on its first. */
-    for (size_t i = 0; i < n && !st; i++) {
-        if (i > 0 && sites[i].lon == sites[i - 1].lon && sites[i].lat == sites[i - 1].lat) {
-            st = push_pair_edge(s, &g, first[n_distinct - 1], sites[i].twin, edges, distance_m, err);
-            continue;
+    /* The collection takes its points, so it gets copies of the tree's. */
+    if (!(copies = calloc((size_t)t.n_sites, sizeof *copies))) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory for Delaunay");
+        goto cleanup;
+    }
+    for (; n_copies < t.n_sites; n_copies++)
+        if (!(copies[n_copies] = GEOSGeom_clone_r(t.geos, t.points[n_copies]))) {
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory for Delaunay");
+            goto cleanup;
         }
-        first[n_distinct] = sites[i].twin;
-        if (!(points[n_distinct++] = GEOSGeom_createPointFromXY_r(geos, sites[i].lon, sites[i].lat)))
-            st = tg_error_set(err, TG_ERR_INTERNAL, "GEOS could not make a point: %s", geos_error);
-    }
-    if (st || n_distinct < 2)
-        goto cleanup;
-    if (n_distinct == 2) { /* no triangle: the one segment */
-        st = push_pair_edge(s, &g, first[0], first[1], edges, distance_m, err);
+    if ((multipoint = GEOSGeom_createCollection_r(t.geos, GEOS_MULTIPOINT, copies, (unsigned)n_copies)))
+        n_copies = 0;
+    if (!multipoint || !(triangulation = GEOSDelaunayTriangulation_r(t.geos, multipoint, 0.0, 1))) {
+        st = tg_error_set(err, TG_ERR_INTERNAL, "GEOS could not triangulate the locations: %s", t.geos_error);
         goto cleanup;
     }
-    /* The collection takes the points. */
-    multipoint = GEOSGeom_createCollection_r(geos, GEOS_MULTIPOINT, points, (unsigned)n_distinct);
-    if (multipoint)
-        memset(points, 0, n_distinct * sizeof *points);
-    if (!multipoint || !(triangulation = GEOSDelaunayTriangulation_r(geos, multipoint, 0.0, 1))) {
-        st = tg_error_set(err, TG_ERR_INTERNAL, "GEOS could not triangulate the locations: %s", geos_error);
-        goto cleanup;
-    }
-    int n_lines = GEOSGetNumGeometries_r(geos, triangulation);
+    int n_lines = GEOSGetNumGeometries_r(t.geos, triangulation);
     for (int i = 0; i < n_lines && !st; i++) {
-        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(geos, GEOSGetGeometryN_r(geos, triangulation, i));
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(t.geos, GEOSGetGeometryN_r(t.geos, triangulation, i));
         double x[2], y[2];
-        if (!seq || !GEOSCoordSeq_getXY_r(geos, seq, 0, &x[0], &y[0]) || !GEOSCoordSeq_getXY_r(geos, seq, 1, &x[1], &y[1])) {
-            st = tg_error_set(err, TG_ERR_INTERNAL, "GEOS gave an unreadable Delaunay edge: %s", geos_error);
+        if (!seq || !GEOSCoordSeq_getXY_r(t.geos, seq, 0, &x[0], &y[0]) ||
+            !GEOSCoordSeq_getXY_r(t.geos, seq, 1, &x[1], &y[1])) {
+            st = tg_error_set(err, TG_ERR_INTERNAL, "GEOS gave an unreadable Delaunay edge: %s", t.geos_error);
             break;
         }
-        igraph_integer_t a = site_at(sites, n, x[0], y[0]), b = site_at(sites, n, x[1], y[1]);
+        igraph_integer_t a = site_at(s, &t, x[0], y[0]), b = site_at(s, &t, x[1], y[1]);
         if (a < 0 || b < 0)
             st = tg_error_set(err, TG_ERR_INTERNAL, "a Delaunay edge ends at (%.17g, %.17g), which is no twin's location",
                               a < 0 ? x[0] : x[1], a < 0 ? y[0] : y[1]);
         else
-            st = push_pair_edge(s, &g, a, b, edges, distance_m, err);
+            st = push_pair_edge(s, &g, t.site_twins[t.site_start[a]], t.site_twins[t.site_start[b]], edges, distance_m,
+                                err);
     }
 cleanup:
-    for (size_t i = 0; points && i < n_distinct; i++)
-        if (points[i])
-            GEOSGeom_destroy_r(geos, points[i]);
+    for (igraph_integer_t i = 0; i < n_copies; i++)
+        if (copies[i])
+            GEOSGeom_destroy_r(t.geos, copies[i]);
+    free(copies);
     if (multipoint)
-        GEOSGeom_destroy_r(geos, multipoint);
+        GEOSGeom_destroy_r(t.geos, multipoint);
     if (triangulation)
-        GEOSGeom_destroy_r(geos, triangulation);
-    if (geos)
-        GEOS_finish_r(geos);
-    free(sites);
-    free(first);
-    free(points);
+        GEOSGeom_destroy_r(t.geos, triangulation);
+    tree_destroy(&t);
     return st;
 }

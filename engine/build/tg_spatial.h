@@ -51,13 +51,16 @@ void tg_spatial_plan_knn(tg_spatial *spatial, int k);
 tg_status tg_spatial_knn(tg_spatial *spatial, int k, tg_spatial_lists *out, tg_error *err);
 
 /* Every other located twin at most radius_m metres away (geodesic, inclusive), for each located
- * twin. Without distances, only the twins whose distance the bounds leave in doubt get a
- * geodesic, the others have NAN in distance_m, and each list is in vertex order instead of
- * nearest first. The last radius asked is kept, so a layer and a feature with the same radius
- * search once. Time: a tree query per twin and up to a geodesic per candidate. On error fills
- * err. */
-tg_status tg_spatial_within(tg_spatial *spatial, double radius_m, bool distances, tg_spatial_lists *out,
-                            tg_error *err);
+ * twin, nearest first. The last radius asked is kept, so layers with the same radius search
+ * once. Time: a tree query per twin and a geodesic per candidate. On error fills err. */
+tg_status tg_spatial_within(tg_spatial *spatial, double radius_m, tg_spatial_lists *out, tg_error *err);
+
+/* How many other located twins are at most radius_m metres away, for each twin (0 without a
+ * location), into *count (borrowed, n_twins, valid until the next call or free). Only twins the
+ * chord bounds leave in doubt get a geodesic, and no pair is stored. Time: a tree query per
+ * twin. On error fills err. */
+tg_status tg_spatial_count_within(tg_spatial *spatial, double radius_m, const igraph_integer_t **count,
+                                  tg_error *err);
 
 /* For each located twin, the nearest located twin other than itself among those with member[v]
  * set: its vertex into nearest[v] (or -1 when there is none) and its distance into distance_m[v]

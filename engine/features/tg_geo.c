@@ -68,10 +68,10 @@ static tg_status compute_within_count(const tg_feature_input *in, tg_column *con
     /* 1 - cos(x) written as 2 sin^2(x / 2): the difference loses its digits for small radii. */
     double half = sin(r / AUTHALIC_RADIUS_M / 2);
     double cap_km2 = 4 * 3.14159265358979323846 * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M * half * half / 1e6;
-    tg_spatial_lists lists;
-    tg_status st = tg_spatial_within(in->spatial, r, false, &lists, err);
+    const igraph_integer_t *counts = NULL;
+    tg_status st = tg_spatial_count_within(in->spatial, r, &counts, err);
     for (igraph_integer_t v = 0; !st && v < in->twins->n_twins; v++) {
-        igraph_integer_t count = tg_spatial_list_size(&lists, v);
+        igraph_integer_t count = counts[v];
         if (!tg_twins_located(in->twins, v))
             tg_column_set_null(out[0], v);
         else if (density)

@@ -488,6 +488,13 @@ static tg_status on_zone(void *context, char **f, size_t n_fields, tg_error *err
     GEOSGeometry *polygon = tg_location_take_polygon(ctx->reader);
     if (!polygon)
         return tg_error_set(err, TG_ERR_INPUT, "zone \"%s\" is a point, not a polygon", f[0]);
+    /* Rows come in zone_id byte order, so a repeated id follows its first. */
+    if (ctx->zones->n > 0 && strcmp(ctx->zones->id[ctx->zones->n - 1], f[0]) == 0) {
+        GEOSGeom_destroy_r(tg_location_geos(ctx->reader), polygon);
+        tg_error_set(err, TG_ERR_INPUT, "source \"%s\" has zone_id \"%s\" twice", ctx->source, f[0]);
+        tg_error_hint(err, "zone ids name zones: merge the polygons (ST_Union) or rename one");
+        return TG_ERR_INPUT;
+    }
     return tg_zones_add(ctx->zones, f[0], polygon, -1, err);
 }
 

@@ -217,6 +217,32 @@ static bool reproject(tg_location_reader *r, GEOSGeometry **g, PJ *transform, ch
     return true;
 }
 
+/* A polygon must be valid (PostGIS ST_IsValid: no self-intersection, no zero area), since
+ * containment and centroids of an invalid one mean nothing, and lie within longitude and
+ * latitude range as a whole, not only at its centroid. */
+static bool polygon_usable(tg_location_reader *r, const GEOSGeometry *g, char *problem, size_t size)
+{
+    char valid = GEOSisValid_r(r->geos, g);
+    if (valid != 1) {
+        char *reason = valid == 0 ? GEOSisValidReason_r(r->geos, g) : NULL;
+        snprintf(problem, size, "an invalid polygon (%s)", reason ? reason : r->geos_error);
+        GEOSFree_r(r->geos, reason);
+        return false;
+    }
+    double xmin, xmax, ymin, ymax;
+    if (!GEOSGeom_getXMin_r(r->geos, g, &xmin) || !GEOSGeom_getXMax_r(r->geos, g, &xmax) ||
+        !GEOSGeom_getYMin_r(r->geos, g, &ymin) || !GEOSGeom_getYMax_r(r->geos, g, &ymax)) {
+        snprintf(problem, size, "a polygon GEOS cannot measure (%s)", r->geos_error);
+        return false;
+    }
+    if (!(xmin >= -180 && xmax <= 180 && ymin >= -90 && ymax <= 90)) {
+        snprintf(problem, size, "a polygon reaching outside longitude [-180, 180] or latitude [-90, 90] "
+                                "(it spans %.9g..%.9g, %.9g..%.9g)", xmin, xmax, ymin, ymax);
+        return false;
+    }
+    return true;
+}
+
 bool tg_location_read(tg_location_reader *r, const char *text, double *lat, double *lon, char *problem,
                       size_t problem_size)
 {
@@ -250,6 +276,8 @@ bool tg_location_read(tg_location_reader *r, const char *text, double *lat, doub
                    !reproject(r, &g, transform, problem, problem_size))
             ok = false;
     }
+    if (ok && type != GEOS_POINT)
+        ok = polygon_usable(r, g, problem, problem_size);
     if (ok && type != GEOS_POINT) {
         GEOSGeometry *centroid = GEOSGetCentroid_r(r->geos, g);
         ok = centroid && GEOSGeomGetX_r(r->geos, centroid, lon) && GEOSGeomGetY_r(r->geos, centroid, lat);

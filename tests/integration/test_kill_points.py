@@ -82,12 +82,16 @@ with Database("killpoints") as db:
             # Inside compute: past process start, read and build, spread over the betweenness.
             delay = 0.15 + compute[0] + compute[1] * 0.8 * (k - len(FAULT_POINTS) + 0.5) / TIMED
             label = f"{delay:.2f} s"
+            before = db.query("SELECT coalesce(max(run_id), 0) FROM features.runs")[0][0]
             proc = start_job(db, SPEC)
             time.sleep(delay)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
-                killed += 1
             proc.communicate(timeout=60)
+            # Killed before its commit = recorded and left 'running'. A slow start (a sanitizer
+            # build on a busy machine) can be killed before the run is recorded at all.
+            killed += db.query("SELECT count(*) FROM features.runs WHERE run_id > %s AND status = 'running'",
+                               (before,))[0][0]
         # The next run marks the killed one abandoned and writes a whole table again.
         proc = run_job(db, SPEC, check=False)
         check(proc.returncode == 0, f"kill {k} ({label}): the next run failed\n{proc.stderr}")
