@@ -456,9 +456,9 @@ static igraph_integer_t first_other(const point_tree *t, igraph_integer_t site, 
 }
 
 /* The k nearest twins of v among the candidate sites (v itself dropped) into w->best, nearest
- * first, ties by vertex order. The k nearest sites by chord get geodesics first (k sites hold at
- * least k twins besides v, unless v's own site is among them and holds only v); the rest only
- * where the chord cannot prove them farther than the k-th so far. Returns how many best holds. */
+ * first, ties by vertex order. The k nearest sites by chord get geodesics first (each holds a twin
+ * besides v, or was dropped); the rest only where the chord cannot prove them farther than the
+ * k-th so far. Returns how many best holds. */
 static int nearest_of(worker *w, igraph_integer_t v, int k)
 {
     const tg_spatial *s = w->job->s;
@@ -474,7 +474,7 @@ static int nearest_of(worker *w, igraph_integer_t v, int k)
         list->items[m].chord2 = chord2_between(s, v, t->site_twins[t->site_start[site]]);
         m++;
     }
-    size_t first = m < (size_t)k + 1 ? m : (size_t)k + 1;
+    size_t first = m < (size_t)k ? m : (size_t)k;
     if (m > first)
         select_nearest(list->items, m, first);
     const double *lat = s->twins->lat, *lon = s->twins->lon;

@@ -23,6 +23,7 @@ typedef struct {
     tg_location_reader *reader; /* geometry locations and zones, else NULL */
     tg_zones *zones;     /* the twins' polygons are the zones, else NULL */
     GEOSGeometry *polygon; /* the current row's polygon, for zones */
+    tg_zones *twin_areas; /* where twins' polygon areas are noted when a zones source gives the zones */
 } row_context;
 
 /* Which of the optional columns the source has; absent ones are read as NULL. */
@@ -160,6 +161,11 @@ static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *e
         GEOSGeometry *shape = ctx->polygon;
         ctx->polygon = NULL;
         tg_status st = tg_zones_add(ctx->zones, f[0], shape, ctx->twins->n_twins, err);
+        if (st)
+            return st;
+    } else if (ctx->polygon && ctx->twin_areas && !isnan(lat)) {
+        /* Zones come from a zones source; they must still be larger than the twin's polygon. */
+        tg_status st = tg_zones_note_twin_polygon(ctx->twin_areas, ctx->twins->n_twins, ctx->polygon, err);
         if (st)
             return st;
     }
@@ -565,6 +571,7 @@ static tg_status read_sources(PGconn *conn, const tg_spec *spec, tg_twins *twins
         tg_zones_init(&zones, ctx.reader);
         /* The twins' own polygons are the zones unless a zones source is named. */
         ctx.zones = spec->uses_zones && !spec->zones_source ? &zones : NULL;
+        ctx.twin_areas = spec->uses_zones && spec->zones_source ? &zones : NULL;
     }
     st = read_devices(conn, spec, twins, &ctx, warnings, err);
     if (!st && spec->zones_source) {

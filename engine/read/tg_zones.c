@@ -24,6 +24,8 @@ void tg_zones_destroy(tg_zones *zones)
     free(zones->polygon);
     free(zones->area);
     free(zones->twin);
+    free(zones->area_twin);
+    free(zones->twin_area);
     memset(zones, 0, sizeof *zones);
 }
 
@@ -59,6 +61,28 @@ tg_status tg_zones_add(tg_zones *zones, const char *id, GEOSGeometry *polygon, i
     zones->polygon[zones->n] = polygon;
     zones->area[zones->n] = area;
     zones->twin[zones->n++] = twin;
+    return TG_OK;
+}
+
+tg_status tg_zones_note_twin_polygon(tg_zones *zones, igraph_integer_t twin, const GEOSGeometry *polygon,
+                                     tg_error *err)
+{
+    if (zones->n_areas == zones->areas_capacity) {
+        size_t capacity = zones->areas_capacity ? 2 * zones->areas_capacity : 64;
+        igraph_integer_t *twins = realloc(zones->area_twin, capacity * sizeof *twins);
+        if (twins)
+            zones->area_twin = twins;
+        double *areas = twins ? realloc(zones->twin_area, capacity * sizeof *areas) : NULL;
+        if (!areas)
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory for zones");
+        zones->twin_area = areas;
+        zones->areas_capacity = capacity;
+    }
+    double area = 0;
+    if (!GEOSArea_r(zones->geos, polygon, &area))
+        return tg_error_set(err, TG_ERR_INTERNAL, "could not measure a twin's polygon");
+    zones->area_twin[zones->n_areas] = twin;
+    zones->twin_area[zones->n_areas++] = area;
     return TG_OK;
 }
 
@@ -109,6 +133,8 @@ tg_status tg_zones_assign(const tg_zones *zones, const tg_twins *twins, igraph_i
         if (!st && zones->twin[z] >= 0)
             own_area[zones->twin[z]] = zones->area[z];
     }
+    for (size_t i = 0; own_area && i < zones->n_areas; i++)
+        own_area[zones->area_twin[i]] = zones->twin_area[i];
     for (igraph_integer_t v = 0; !st && v < twins->n_twins; v++) {
         zone_of[v] = -1;
         if (!tg_twins_located(twins, v))

@@ -18,6 +18,9 @@ typedef struct {
     double *area;
     igraph_integer_t *twin;
     GEOSContextHandle_t geos;     /* borrowed from the reader */
+    size_t n_areas, areas_capacity;
+    igraph_integer_t *area_twin;  /* twins with a polygon that is not a zone (a zones source is named) */
+    double *twin_area;            /* and the areas of those polygons */
 } tg_zones;
 
 void tg_zones_init(tg_zones *zones, const tg_location_reader *reader);
@@ -27,6 +30,11 @@ void tg_zones_destroy(tg_zones *zones);
 
 /* Appends a zone; steals polygon (also on error), copies id. */
 tg_status tg_zones_add(tg_zones *zones, const char *id, GEOSGeometry *polygon, igraph_integer_t twin, tg_error *err);
+
+/* Notes the area of twin's own polygon when the polygon is not a zone itself (a zones source
+ * is named): zones must be larger than it. Takes nothing; measures polygon. */
+tg_status tg_zones_note_twin_polygon(tg_zones *zones, igraph_integer_t twin, const GEOSGeometry *polygon,
+                                     tg_error *err);
 
 /* For each located twin, the zone that covers its location (boundary included: PostGIS ST_Covers
  * on geometry, planar in degrees) with the smallest area, among zones larger than the twin's own
