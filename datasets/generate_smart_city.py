@@ -61,7 +61,15 @@ SENSOR_MODELS = ("camera", "traffic_sensor", "lidar")  # drawn with probability 
 HIERARCHY_MODELS = ("city", "district", "intersection")
 RELATIONSHIP_KINDS = ("feeds", "connectedTo", "monitors")
 
-LAG_FRACTION = 0.20        # devices whose reported modelVersion is older than desired
+# The rollout of the desired modelVersion is stuck where the topology says so: devices lag with
+# probability LAG_BASE, plus LAG_OLD_DISTRICT in every fourth district (still on an old firmware
+# line) and LAG_OVERLOADED behind a controller that feeds four or more sensors.
+LAG_BASE = 0.06
+LAG_OLD_DISTRICT = 0.50
+LAG_OVERLOADED = 0.15
+# Reported modelVersion timestamps ($metadata.$lastUpdated) lie in the three weeks before this
+# moment, those of lagging devices a further two weeks back: fixed, so the data is reproducible.
+REPORT_EPOCH = 1795737600  # 2026-11-27T00:00:00Z
 MONITOR_FRACTION = 0.30    # cameras that also monitor a neighbouring intersection's controller
 MIN_TWINS = 5              # city, district, intersection, controller, one sensor
 
@@ -158,7 +166,9 @@ def generate(n, seed, out_dir):
     # modelVersion and firmware).
     model_parts = {}
     for model, (short, want, old_mv, fw, old_fw, interval) in MODELS.items():
-        desired_tail = ',"modelVersion":"%s","telemetryInterval":%d},"reported":{"$version":' % (want, interval)
+        # The reported timestamp ($metadata sorts first) goes in at %s, per device.
+        desired_tail = (',"modelVersion":"%s","telemetryInterval":%d},"reported":' % (want, interval)
+                        + '{"$metadata":{"modelVersion":{"$lastUpdated":"%s"}},"$version":')
         lag = []
         for mv in old_mv:
             for f in old_fw:
@@ -166,6 +176,13 @@ def generate(n, seed, out_dir):
         up = ',"firmware":"%s","modelVersion":"%s"}},"tags":{"location":' % (fw, want)
         type_tail = ',"type":"%s"},"version":' % model
         model_parts[model] = (short, desired_tail, up, tuple(lag), type_tail)
+
+    # 4096 report times, indexed by a hash of each device's draws (no extra random draws, so the
+    # rest of the data is what it was).
+    stamps = [time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(REPORT_EPOCH - (j * 443) % (21 * 86400)))
+              + ".%03dZ" % (j % 1000) for j in range(4096)]
+    old_stamps = [time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(REPORT_EPOCH - 14 * 86400 - (j * 443) % (21 * 86400)))
+                  + ".%03dZ" % (j % 1000) for j in range(4096)]
 
     dev_path = os.path.join(out_dir, "devices.copy")
     rel_path = os.path.join(out_dir, "relationships.copy")
@@ -224,8 +241,10 @@ def generate(n, seed, out_dir):
             ctls = [x + "/ctl" for x in xids]
             city_ctls.append(ctls)
 
+            old_district = di % 4 == 3
             for i in range(ni):
                 k = ks[i]
+                lag_p = LAG_BASE + (LAG_OLD_DISTRICT if old_district else 0.0) + (LAG_OVERLOADED if k >= 4 else 0.0)
                 xid = xids[i]
                 ctl = ctls[i]
                 r, c = divmod(i, cols)
@@ -274,16 +293,22 @@ def generate(n, seed, out_dir):
                         dev_id = "%s/%s-%d" % (xid, short, idx[short])
                     dv = 1 + int(rnd() * 12)
                     rv = 1 + int(rnd() * 60)
-                    if rnd() < LAG_FRACTION:
-                        rep = lag[int(rnd() * len(lag))]
+                    # The draws are those the stream always had (a second one below 0.2), so
+                    # everything else generated stays the same.
+                    u = rnd()
+                    w = rnd() if u < 0.2 else (dv * 7 + rv) % 97 / 97.0
+                    if u < lag_p:
+                        rep = lag[int(w * len(lag))]
+                        tail = desired_tail % old_stamps[(dv * 61 + rv * 4091) & 4095]
                     else:
                         rep = up
+                        tail = desired_tail % stamps[(dv * 61 + rv * 4091) & 4095]
                     ver = dv + rv
                     dappend('%s\t%s\t%s\t%.6f\t%.6f\t{"deviceId":"%s","etag":"%s","properties":{"desired":{"$version":%d%s%d%s%s%s%d}\n'
                             % (dev_id, xid, model,
                                xlat + (rnd() * 2.0 - 1.0) * dev_dlat,
                                xlon + (rnd() * 2.0 - 1.0) * dev_dlon,
-                               dev_id, etags[ver], dv, desired_tail, rv, rep, loc, type_tail, ver))
+                               dev_id, etags[ver], dv, tail, rv, rep, loc, type_tail, ver))
                     model_count[model] += 1
                     if short != "ctl":
                         n_sensors += 1

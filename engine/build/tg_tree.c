@@ -164,3 +164,23 @@ void tg_tree_destroy(tg_tree *tree)
     free(tree->child);
     memset(tree, 0, sizeof *tree);
 }
+
+/* Parents first, so each twin takes itself or its parent's answer. */
+void tg_tree_ancestors_at_depth(const tg_tree *tree, const tg_twins *twins, igraph_integer_t level,
+                                igraph_integer_t *ancestor)
+{
+    for (igraph_integer_t i = 0; i < tree->n; i++) {
+        igraph_integer_t v = tree->order[i], p = twins->parent[v];
+        ancestor[v] = tree->depth[v] == level ? v : tree->depth[v] > level && p >= 0 ? ancestor[p] : -1;
+    }
+}
+
+void tg_tree_ancestors_of_model(const tg_tree *tree, const tg_twins *twins, const char *model,
+                                igraph_integer_t *ancestor)
+{
+    for (igraph_integer_t i = 0; i < tree->n; i++) {
+        igraph_integer_t v = tree->order[i], p = twins->parent[v];
+        const char *own = tg_twins_model(twins, v);
+        ancestor[v] = own && strcmp(own, model) == 0 ? v : p >= 0 ? ancestor[p] : -1;
+    }
+}

@@ -30,4 +30,14 @@ tg_status tg_tree_build(tg_tree *tree, tg_twins *twins, bool break_cycles, tg_wa
 /* Frees the arrays. Accepts a zeroed tree. */
 void tg_tree_destroy(tg_tree *tree);
 
+/* For each twin, its ancestor-or-self at depth level into ancestor[v], or -1 where the twin is
+ * less deep. O(twins). */
+void tg_tree_ancestors_at_depth(const tg_tree *tree, const tg_twins *twins, igraph_integer_t level,
+                                igraph_integer_t *ancestor);
+
+/* For each twin, its nearest ancestor-or-self whose model is model into ancestor[v], or -1 where
+ * there is none. O(twins). */
+void tg_tree_ancestors_of_model(const tg_tree *tree, const tg_twins *twins, const char *model,
+                                igraph_integer_t *ancestor);
+
 #endif

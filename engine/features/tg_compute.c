@@ -55,7 +55,7 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
 /* Runs one entry, whose columns start at table->columns[first]. */
 static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *twins, const tg_tree *tree,
                                const tg_graph_set *graphs, tg_feature_table *table, const size_t *first_column,
-                               tg_warnings *warnings, json_t *details, tg_error *err)
+                               double as_of, tg_warnings *warnings, json_t *details, tg_error *err)
 {
     const tg_feature_spec *fs = &spec->features[f];
     const tg_layer_graph *layer = fs->layer >= 0 ? &graphs->layers[fs->layer] : &graphs->union_graph;
@@ -91,6 +91,8 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .details = entry_details,
         .column = fs->n_columns ? fs->columns[0].name : fs->def->name,
         .spatial = fs->def->reads_coordinates ? graphs->spatial : NULL,
+        .doc_values = fs->doc_values,
+        .as_of = as_of,
     };
     double start = tg_time_now();
     if (fs->def->reads == TG_READS_GRAPH)
@@ -128,6 +130,8 @@ tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const 
                               json_t *details, tg_error *err)
 {
     memset(table, 0, sizeof *table);
+    /* One reference time for every entry of the run. */
+    double as_of = tg_time_wall();
     size_t n = tg_spec_column_count(spec);
     size_t *first_column = malloc((spec->n_features + 1) * sizeof *first_column);
     table->columns = calloc(n ? n : 1, sizeof *table->columns);
@@ -155,7 +159,7 @@ tg_status tg_compute_features(const tg_spec *spec, const tg_twins *twins, const 
         for (size_t f = 0; f < spec->n_features; f++) {
             if ((spec->features[f].def->input_param != NULL) != (pass == 1))
                 continue;
-            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, warnings, details, err)))
+            if ((st = compute_entry(spec, f, twins, tree, graphs, table, first_column, as_of, warnings, details, err)))
                 goto cleanup;
         }
 cleanup:

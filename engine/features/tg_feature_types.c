@@ -8,6 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+tg_status tg_feature_plan_path(tg_feature_spec *fs, const char *path, tg_error *err)
+{
+    if (fs->n_doc_paths == TG_MAX_DOC_PATHS)
+        return tg_error_set(err, TG_ERR_INTERNAL, "a feature asked for more than %d twin-document paths", TG_MAX_DOC_PATHS);
+    if (!(fs->doc_paths[fs->n_doc_paths] = strdup(path)))
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    fs->doc_values[fs->n_doc_paths++] = -1;
+    return TG_OK;
+}
+
 tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_column_type type,
                                  const char *definition, tg_error *err)
 {

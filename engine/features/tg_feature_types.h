@@ -18,6 +18,7 @@
 #include "tg_warnings.h"
 
 #define TG_MAX_PARAMS 8
+#define TG_MAX_DOC_PATHS 8
 
 typedef struct tg_feature_def tg_feature_def;
 
@@ -51,6 +52,10 @@ typedef struct {
     tg_column_plan *columns;            /* owned, n_columns */
     int input_entry, input_column;      /* the job column named by def->input_param, or -1 */
     int doc_value;                      /* index of def->path_param's path in tg_twins.doc_offset, or -1 */
+    char *doc_paths[TG_MAX_DOC_PATHS];  /* owned: further twin-document paths the plan asked for
+                                           (tg_feature_plan_path), in the order asked */
+    int doc_values[TG_MAX_DOC_PATHS];   /* their indexes in tg_twins.doc_offset */
+    size_t n_doc_paths;
 } tg_feature_spec;
 
 /* What a compute function sees. Everything is borrowed for the duration of the call. */
@@ -68,6 +73,9 @@ typedef struct {
     const tg_column *input;         /* the column named by def->input_param, or NULL */
     int doc_value;                  /* the twin-document value of def->path_param (index for
                                        tg_twins_doc_value), or -1 */
+    const int *doc_values;          /* the values of the paths the plan asked for, in its order */
+    double as_of;                   /* the run's reference time, seconds since 1970 (UTC): when it
+                                       started computing */
     tg_warnings *warnings;          /* the run's warnings (tg_warn accepts NULL) */
     json_t *details;                /* an empty JSON object the function may fill with how it computed
                                        (estimator mode, samples); kept in runs.feature_details */
@@ -130,6 +138,10 @@ size_t tg_feature_fold_name(char *buf, size_t size, size_t len, const char *text
 /* Borrowed pointer to the last key of a dotted twin-document path ("temperature" of
  * "properties.reported.temperature"). */
 const char *tg_feature_path_last_key(const char *path);
+
+/* Asks ingest for the value at path (keys joined by dots) of every twin document; the compute
+ * function finds it at in->doc_values[i], i the order of asking. Copies path. */
+tg_status tg_feature_plan_path(tg_feature_spec *fs, const char *path, tg_error *err);
 
 /* Appends a column named base_name to fs (the caller's spec code adds layer suffixes and
  * renames); definition is copied. */

@@ -151,18 +151,10 @@ static tg_status compute_ancestor(const tg_feature_input *in, tg_column *const *
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     tg_status st = TG_OK;
     for (size_t c = 0; c < names->count && !st; c++) {
-        /* Parents first, so each twin takes itself or its parent's answer. */
-        for (igraph_integer_t i = 0; i < tree->n; i++) {
-            igraph_integer_t v = tree->order[i], p = in->twins->parent[v];
-            igraph_integer_t inherited = p >= 0 ? ancestor[p] : -1;
-            if (levels->present) {
-                igraph_integer_t level = levels->integers[c];
-                ancestor[v] = tree->depth[v] == level ? v : tree->depth[v] > level ? inherited : -1;
-            } else {
-                const char *model = tg_twins_model(in->twins, v);
-                ancestor[v] = model && strcmp(model, names->names[c]) == 0 ? v : inherited;
-            }
-        }
+        if (levels->present)
+            tg_tree_ancestors_at_depth(tree, in->twins, levels->integers[c], ancestor);
+        else
+            tg_tree_ancestors_of_model(tree, in->twins, names->names[c], ancestor);
         st = write_ids(in, ancestor, out[c], err);
     }
     free(ancestor);

@@ -194,8 +194,8 @@ static tg_status parse_location(tg_spec *spec, const json_t *location, tg_error 
 
 static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err)
 {
-    static const char *const keys[] = {"devices", "relationships", "on_dangling", "on_bad_location", "location",
-                                       "zones", "infer_parents", NULL};
+    static const char *const keys[] = {"devices", "relationships", "on_dangling", "on_bad_location", "on_bad_twin",
+                                       "location", "zones", "infer_parents", NULL};
     tg_status st;
     /* An absent "source" (NULL) means every default: jansson's getters accept NULL. */
     if (source && !json_is_object(source))
@@ -209,7 +209,8 @@ static tg_status parse_source(tg_spec *spec, const json_t *source, tg_error *err
     bool drop;
     if ((st = get_either(source, "on_dangling", "source.on_dangling", "error", "drop", &drop, err)) ||
         (st = get_either(source, "on_bad_location", "source.on_bad_location", "error", "skip",
-                         &spec->skip_bad_locations, err)))
+                         &spec->skip_bad_locations, err)) ||
+        (st = get_either(source, "on_bad_twin", "source.on_bad_twin", "error", "skip", &spec->skip_bad_twins, err)))
         return st;
     spec->on_dangling = drop ? TG_DANGLING_DROP : TG_DANGLING_ERROR;
     if ((st = parse_location(spec, json_object_get(source, "location"), err)) ||
@@ -663,10 +664,16 @@ static tg_status collect_doc_paths(tg_spec *spec, tg_error *err)
         if ((fs->doc_value = intern_text(&spec->doc_paths, &spec->n_doc_paths, path)) < 0)
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     }
-    /* Each path is a field of the devices COPY, beside the five fixed ones. */
-    if (spec->n_doc_paths + 5 > TG_COPY_MAX_FIELDS)
+    for (size_t f = 0; f < spec->n_features; f++) {
+        tg_feature_spec *fs = &spec->features[f];
+        for (size_t i = 0; i < fs->n_doc_paths; i++)
+            if ((fs->doc_values[i] = intern_text(&spec->doc_paths, &spec->n_doc_paths, fs->doc_paths[i])) < 0)
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    /* Each path is a field of the devices COPY, beside the five fixed ones and the document's type. */
+    if (spec->n_doc_paths + 6 > TG_COPY_MAX_FIELDS)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: features read %zu different twin-document paths; at most %d",
-                            spec->n_doc_paths, TG_COPY_MAX_FIELDS - 5);
+                            spec->n_doc_paths, TG_COPY_MAX_FIELDS - 6);
     return TG_OK;
 }
 
@@ -804,6 +811,8 @@ void tg_spec_destroy(tg_spec *spec)
             tg_param_value_destroy(&fs->params[p]);
         for (size_t c = 0; c < fs->n_columns; c++)
             free(fs->columns[c].definition);
+        for (size_t i = 0; i < fs->n_doc_paths; i++)
+            free(fs->doc_paths[i]);
         free(fs->columns);
     }
     free(spec->features);

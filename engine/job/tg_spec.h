@@ -29,6 +29,8 @@ typedef struct {
     bool relationships_given;    /* "source.relationships" was written in the spec */
     tg_dangling_policy on_dangling;
     bool skip_bad_locations;     /* "source.on_bad_location": "skip" */
+    bool skip_bad_twins;         /* "source.on_bad_twin": "skip": a twin document that is not an object
+                                    reads as no document */
     bool uses_coordinates;       /* a spatial layer or a geo feature reads lat/lon */
     tg_location_source location;     /* "source.location" */
     char *location_lat_path;         /* DOCUMENT: "tags.location.lat" */

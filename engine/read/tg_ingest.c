@@ -24,6 +24,8 @@ typedef struct {
     tg_zones *zones;     /* the twins' polygons are the zones, else NULL */
     GEOSGeometry *polygon; /* the current row's polygon, for zones */
     tg_zones *twin_areas; /* where twins' polygon areas are noted when a zones source gives the zones */
+    igraph_integer_t bad_documents;
+    char first_bad_document[256];
 } row_context;
 
 /* Which of the optional columns the source has; absent ones are read as NULL. */
@@ -168,6 +170,21 @@ static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *e
         tg_status st = tg_zones_note_twin_polygon(ctx->twin_areas, ctx->twins->n_twins, ctx->polygon, err);
         if (st)
             return st;
+    }
+    /* A document that is not an object has none of the paths: an error, or skipped and counted. */
+    const char *type = f[5 + ctx->spec->n_doc_paths];
+    if (type && strcmp(type, "object") != 0) {
+        if (!ctx->spec->skip_bad_twins) {
+            tg_error_set(err, TG_ERR_INPUT, "twin \"%s\" has a twin document that is a JSON %s, not an object", f[0],
+                         type);
+            tg_error_hint(err, "fix the row, or set \"source\": {\"on_bad_twin\": \"skip\"} to read it as no document");
+            return TG_ERR_INPUT;
+        }
+        if (ctx->bad_documents++ == 0)
+            snprintf(ctx->first_bad_document, sizeof ctx->first_bad_document, "\"%s\" (a %s)", f[0], type);
+        tg_text_trim_partial_utf8(ctx->first_bad_document);
+        for (size_t k = 0; k < ctx->spec->n_doc_paths; k++)
+            f[5 + k] = NULL;
     }
     return tg_twins_add(ctx->twins, f[0], f[1], f[2], lat, lon, (const char *const *)f + 5, err);
 }
@@ -363,9 +380,9 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
         tg_error_hint(err, "the twin document is a jsonb column named twin (see README, \"Your own tables\")");
         goto cleanup;
     }
-    if (spec->n_doc_paths + 5 > TG_COPY_MAX_FIELDS) {
+    if (spec->n_doc_paths + 6 > TG_COPY_MAX_FIELDS) {
         st = tg_error_set(err, TG_ERR_INPUT, "job spec: features read %zu different twin-document paths; at most %d",
-                          spec->n_doc_paths, TG_COPY_MAX_FIELDS - 5);
+                          spec->n_doc_paths, TG_COPY_MAX_FIELDS - 6);
         goto cleanup;
     }
     for (size_t k = 0; k < spec->n_doc_paths; k++) {
@@ -374,10 +391,21 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
             (st = append_expression(&query, &size, &len, expression, err)))
             goto cleanup;
     }
+    /* The document's JSON type, to tell a document that is not an object from one without the keys. */
+    char *type_expression = strdup(spec->n_doc_paths ? "pg_catalog.jsonb_typeof(twin::jsonb)" : "NULL::text");
+    if (!type_expression || (st = append_expression(&query, &size, &len, type_expression, err))) {
+        st = st ? st : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
     /* Byte order (COLLATE "C") makes vertex ids, and so component ids, independent of locale. */
     snprintf(query + len, size - len, " FROM %s ORDER BY device_id::text COLLATE \"C\"", quoted);
     twins->n_doc_values = spec->n_doc_paths;
-    st = tg_db_copy_out(conn, query, 5 + spec->n_doc_paths, on_device, ctx, err);
+    st = tg_db_copy_out(conn, query, 6 + spec->n_doc_paths, on_device, ctx, err);
+    twins->bad_documents = ctx->bad_documents;
+    if (!st && ctx->bad_documents > 0)
+        tg_warn(warnings, "%" IGRAPH_PRId " twin document%s of %s %s not a JSON object (first: %s); read as no "
+                "document", ctx->bad_documents, ctx->bad_documents == 1 ? "" : "s", spec->devices_source,
+                ctx->bad_documents == 1 ? "is" : "are", ctx->first_bad_document);
     twins->location_counts.invalid = ctx->bad_locations;
     if (!st && spec->uses_coordinates && twins->location_counts.null_island > 0)
         tg_warn(warnings, "%" IGRAPH_PRId " twin%s of %s lie%s at exactly (0, 0), often a placeholder for an unknown "

@@ -59,6 +59,7 @@ typedef struct {
         igraph_integer_t null_island;      /* exactly (0, 0): suspicious, counted */
         igraph_integer_t parents_inferred; /* parents taken from the polygon holding the twin */
     } location_counts;
+    igraph_integer_t bad_documents;      /* twin documents that were not objects, read as none */
 
     tg_dangling dangling_parents;        /* parents naming no twin */
     tg_dangling dangling_relationships;  /* relationships with an endpoint naming no twin */
