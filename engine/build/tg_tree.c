@@ -175,12 +175,16 @@ void tg_tree_ancestors_at_depth(const tg_tree *tree, const tg_twins *twins, igra
     }
 }
 
-void tg_tree_ancestors_of_model(const tg_tree *tree, const tg_twins *twins, const char *model,
-                                igraph_integer_t *ancestor)
+igraph_integer_t tg_tree_ancestors_of_model(const tg_tree *tree, const tg_twins *twins, const char *model,
+                                            igraph_integer_t *ancestor)
 {
+    igraph_integer_t found = 0;
     for (igraph_integer_t i = 0; i < tree->n; i++) {
         igraph_integer_t v = tree->order[i], p = twins->parent[v];
         const char *own = tg_twins_model(twins, v);
-        ancestor[v] = own && strcmp(own, model) == 0 ? v : p >= 0 ? ancestor[p] : -1;
+        bool match = own && strcmp(own, model) == 0;
+        found += match;
+        ancestor[v] = match ? v : p >= 0 ? ancestor[p] : -1;
     }
+    return found;
 }

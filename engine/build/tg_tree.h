@@ -36,8 +36,9 @@ void tg_tree_ancestors_at_depth(const tg_tree *tree, const tg_twins *twins, igra
                                 igraph_integer_t *ancestor);
 
 /* For each twin, its nearest ancestor-or-self whose model is model into ancestor[v], or -1 where
- * there is none. O(twins). */
-void tg_tree_ancestors_of_model(const tg_tree *tree, const tg_twins *twins, const char *model,
-                                igraph_integer_t *ancestor);
+ * there is none. Returns how many twins have that model (0: a misspelt model, worth a warning).
+ * O(twins). */
+igraph_integer_t tg_tree_ancestors_of_model(const tg_tree *tree, const tg_twins *twins, const char *model,
+                                            igraph_integer_t *ancestor);
 
 #endif

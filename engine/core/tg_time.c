@@ -74,8 +74,10 @@ bool tg_time_parse(const char *text, double *seconds)
     time_t t = timegm(&tm);
     /* timegm normalises 31 February into March: refuse what does not come back the same (a leap
      * second :60 rolls over by design). */
-    struct tm back;
-    if (second < 60 && (!gmtime_r(&t, &back) || back.tm_mday != day || back.tm_mon != month - 1))
+    struct tm back, day_only = tm;
+    day_only.tm_sec = 0;
+    time_t day_start = timegm(&day_only);
+    if (!gmtime_r(&day_start, &back) || back.tm_mday != day || back.tm_mon != month - 1 || year < 1)
         return false;
     *seconds = (double)t + fraction - offset;
     return true;

@@ -154,7 +154,9 @@ static tg_status compute_ancestor(const tg_feature_input *in, tg_column *const *
         if (levels->present)
             tg_tree_ancestors_at_depth(tree, in->twins, levels->integers[c], ancestor);
         else
-            tg_tree_ancestors_of_model(tree, in->twins, names->names[c], ancestor);
+            if (tg_tree_ancestors_of_model(tree, in->twins, names->names[c], ancestor) == 0)
+                tg_warn(in->warnings, "column %s: no twin has model \"%s\" (models match exactly, case included), "
+                        "so the column is NULL", out[c]->name, names->names[c]);
         st = write_ids(in, ancestor, out[c], err);
     }
     free(ancestor);

@@ -133,6 +133,9 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
     const char *key = fs->params[ROLLOUT_KEY].string;
     if (key[0] == '.' || key[strlen(key) - 1] == '.' || strstr(key, ".."))
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.key\" must be keys joined by dots, not \"%s\"", path, key);
+    /* The paths built from it must not be cut short (the longest adds 45 bytes). */
+    if (strlen(key) > 512)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.key\" is longer than 512 bytes", path);
     const char *prefix = fs->params[ROLLOUT_COLUMN].present ? fs->params[ROLLOUT_COLUMN].string : "rollout";
     for (const char *c = prefix; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
@@ -142,7 +145,7 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
     if (fs->params[ROLLOUT_AS_OF].present && !tg_time_parse(fs->params[ROLLOUT_AS_OF].string, &as_of)) {
         tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.as_of\" is not a timestamp: \"%s\"", path,
                      fs->params[ROLLOUT_AS_OF].string);
-        tg_error_hint(err, "write it as ISO 8601, e.g. \"2026-11-20T10:15:30Z\"");
+        tg_error_hint(err, "write a date and time, ISO 8601, e.g. \"2026-11-20T10:15:30Z\" (no zone reads as UTC)");
         return TG_ERR_INPUT;
     }
     if (fs->params[ROLLOUT_LEVELS].present && fs->params[ROLLOUT_MODELS].present)
@@ -324,14 +327,18 @@ static tg_status compute_rollout(const tg_feature_input *in, tg_column *const *o
         long long dv, rv;
         if (version_of(tg_twins_doc_value(t, (size_t)in->doc_values[DESIRED_VERSION], v), &dv) &&
             version_of(tg_twins_doc_value(t, (size_t)in->doc_values[REPORTED_VERSION], v), &rv)) {
-            VECTOR(out[VERSION_LAG]->integer)[v] = dv - rv;
-            out[VERSION_LAG]->is_null[v] = false;
+            long long lag;
+            /* Versions at the ends of 64 bits: NULL rather than a wrapped difference. */
+            if (!__builtin_sub_overflow(dv, rv, &lag)) {
+                VECTOR(out[VERSION_LAG]->integer)[v] = lag;
+                out[VERSION_LAG]->is_null[v] = false;
+            }
         }
         const char *updated = tg_twins_doc_value(t, (size_t)in->doc_values[REPORTED_UPDATED], v);
         double when;
         if (updated) {
             /* jsonb text of a string: the timestamp in quotes. */
-            char stamp[64];
+            char stamp[256];
             size_t len = strlen(updated);
             bool quoted = len >= 2 && len < sizeof stamp + 2 && updated[0] == '"' && updated[len - 1] == '"';
             if (quoted)
@@ -368,7 +375,9 @@ static tg_status compute_rollout(const tg_feature_input *in, tg_column *const *o
         if (levels->present)
             tg_tree_ancestors_at_depth(in->tree, t, levels->integers[c], ancestor);
         else
-            tg_tree_ancestors_of_model(in->tree, t, names->names[c], ancestor);
+            if (tg_tree_ancestors_of_model(in->tree, t, names->names[c], ancestor) == 0)
+                tg_warn(in->warnings, "column %s: no twin has model \"%s\" (models match exactly, case included), "
+                        "so the column is NULL", out[ANCESTOR_SYNC + c]->name, names->names[c]);
         for (igraph_integer_t v = 0; v < n; v++)
             VECTOR(out[ANCESTOR_SYNC + c]->real)[v] = ancestor[v] >= 0 ? share[ancestor[v]] : NAN;
     }
