@@ -744,15 +744,9 @@ tg_status tg_spatial_knn(tg_spatial *s, int k, tg_spatial_lists *out, tg_error *
     return st;
 }
 
-typedef struct {
-    igraph_integer_t twin;
-    double distance;
-} neighbour;
-
-static int by_neighbour(const void *a, const void *b)
+static int by_distance_qsort(const void *a, const void *b)
 {
-    const neighbour *x = a, *y = b;
-    return x->distance < y->distance ? -1 : x->distance > y->distance ? 1 : (x->twin > y->twin) - (x->twin < y->twin);
+    return by_distance(a, b);
 }
 
 tg_status tg_spatial_count_within(tg_spatial *s, double radius_m, const igraph_integer_t **count, tg_error *err)
@@ -801,7 +795,7 @@ tg_status tg_spatial_within(tg_spatial *s, double radius_m, tg_spatial_lists *ou
             total += workers[i].n_pairs;
         owned_lists *l = &s->within;
         l->offset = calloc((size_t)n + 1, sizeof *l->offset);
-        neighbour *all = malloc((total ? total : 1) * sizeof *all);
+        candidate *all = malloc((total ? total : 1) * sizeof *all);
         if (!l->offset || !all) {
             free(all);
             workers_destroy(workers, s->n_threads);
@@ -826,11 +820,11 @@ tg_status tg_spatial_within(tg_spatial *s, double radius_m, tg_spatial_lists *ou
         for (int i = 0; i < s->n_threads; i++)
             for (size_t p = 0; p < workers[i].n_pairs; p++)
                 all[fill[workers[i].pair[2 * p]]++] =
-                    (neighbour){workers[i].pair[2 * p + 1], workers[i].pair_distance[p]};
+                    (candidate){workers[i].pair[2 * p + 1], 0, workers[i].pair_distance[p]};
         workers_destroy(workers, s->n_threads);
         for (igraph_integer_t v = 0; v < n; v++) {
             size_t begin = (size_t)l->offset[v], size = (size_t)(l->offset[v + 1] - l->offset[v]);
-            qsort(all + begin, size, sizeof *all, by_neighbour);
+            qsort(all + begin, size, sizeof *all, by_distance_qsort);
             for (size_t j = begin; j < begin + size; j++) {
                 l->twin[j] = all[j].twin;
                 l->distance[j] = all[j].distance;

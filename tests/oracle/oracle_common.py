@@ -11,6 +11,7 @@ The expected values follow the engine contract (see `twingraph features`):
   component    component_id equal iff same (weakly) connected component, numbered from 0 in byte
                order of each component's smallest device_id; component_size = its size
 """
+import csv
 import json
 import math
 import os
@@ -281,3 +282,18 @@ def load_smart_city(db, twins, seed):
                 cur.copy_expert("COPY twin.devices (device_id, parent_id, model, lat, lon, twin) FROM STDIN", f)
             with open(os.path.join(out, "relationships.copy"), encoding="utf-8") as f:
                 cur.copy_expert("COPY twin.relationships (source_id, target_id, kind, properties) FROM STDIN", f)
+
+
+SENSORS = os.path.join(REPO, "datasets", "external", "dcrnn-sensor-graph")
+
+
+def sensors():
+    """(id, lat, lon) of the 207 METR-LA and 325 PEMS-BAY sensors."""
+    out = []
+    with open(os.path.join(SENSORS, "graph_sensor_locations.csv")) as f:
+        for row in csv.DictReader(f):
+            out.append((f"la-{row['sensor_id']}", float(row["latitude"]), float(row["longitude"])))
+    with open(os.path.join(SENSORS, "graph_sensor_locations_bay.csv")) as f:
+        for sensor_id, lat, lon in csv.reader(f):
+            out.append((f"bay-{sensor_id}", float(lat), float(lon)))
+    return out

@@ -5,28 +5,14 @@ duplicates and nearly antipodal pairs.
 geo_parent_dist_m must equal ST_Distance(geography, geography) within 1 mm, be NULL for roots
 and twins (or parents) without a location; a job with a geo feature refuses an invalid location
 naming the twin, or skips it with "on_bad_location": "skip"."""
-import csv
 import os
 import random
 import sys
 
-from oracle_common import OracleChecker
-from twintest import REPO, Database, run_job, run_twingraph, write_job
+from oracle_common import OracleChecker, sensors
+from twintest import Database, run_job, run_twingraph, write_job
 
 ck = OracleChecker()
-SENSORS = os.path.join(REPO, "datasets", "external", "dcrnn-sensor-graph")
-
-
-def sensors():
-    """(id, lat, lon) of the 207 METR-LA and 325 PEMS-BAY sensors."""
-    out = []
-    with open(os.path.join(SENSORS, "graph_sensor_locations.csv")) as f:
-        for row in csv.DictReader(f):
-            out.append((f"la-{row['sensor_id']}", float(row["latitude"]), float(row["longitude"])))
-    with open(os.path.join(SENSORS, "graph_sensor_locations_bay.csv")) as f:
-        for sensor_id, lat, lon in csv.reader(f):
-            out.append((f"bay-{sensor_id}", float(lat), float(lon)))
-    return out
 
 
 def hard_points():

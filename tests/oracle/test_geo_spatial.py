@@ -17,7 +17,6 @@ lat +-90), and groups of twins at exactly the same lat/lon.
   6. k nearest with k above the number of other located twins; one search for the largest k
      serving a knn layer and geo_knn_* of other k gives what separate jobs give.
   7. the same job with TWINGRAPH_THREADS=1, 3 and 7 gives identical rows."""
-import csv
 import math
 import os
 import random
@@ -25,27 +24,14 @@ import sys
 
 import networkx as nx
 
-from oracle_common import OracleChecker, byte_key
-from twintest import REPO, Database, run_job
+from oracle_common import OracleChecker, byte_key, sensors
+from twintest import Database, run_job
 
 ck = OracleChecker()
-SENSORS = os.path.join(REPO, "datasets", "external", "dcrnn-sensor-graph")
 AUTHALIC_R = 6371007.181
 MIN_WEIGHT_M = 1e-6   # the weight of a 0 m spatial edge
 SOURCE = {"devices": "twin.devices", "relationships": "twin.relationships"}
 OUTPUT = {"table": "features.device_features"}
-
-
-def sensors():
-    """(id, lat, lon) of the 207 METR-LA and 325 PEMS-BAY sensors (as in test_geo.py)."""
-    out = []
-    with open(os.path.join(SENSORS, "graph_sensor_locations.csv")) as f:
-        for row in csv.DictReader(f):
-            out.append((f"la-{row['sensor_id']}", float(row["latitude"]), float(row["longitude"])))
-    with open(os.path.join(SENSORS, "graph_sensor_locations_bay.csv")) as f:
-        for sensor_id, lat, lon in csv.reader(f):
-            out.append((f"bay-{sensor_id}", float(lat), float(lon)))
-    return out
 
 
 def spec(features, layers=(), directed=False):
