@@ -617,6 +617,7 @@ static tg_status read_sources(PGconn *conn, const tg_spec *spec, tg_twins *twins
     igraph_integer_t located = 0;
     for (igraph_integer_t v = 0; v < twins->n_twins; v++)
         located += tg_twins_located(twins, v);
+    twins->location_counts.located = located;
     if (spec->uses_coordinates && twins->n_twins > 0 && located == 0)
         tg_warn(warnings, "no twin of %s has a location, so every geo value is NULL and spatial layers are empty; "
                 "check \"source.location\"", spec->devices_source);

@@ -55,6 +55,7 @@ typedef struct {
     size_t *zone_offset;            /* n_twins: offset of the zone id in text, SIZE_MAX for none; NULL
                                        when the job reads no zones */
     struct {
+        igraph_integer_t located;          /* twins with a location, once all are read */
         igraph_integer_t invalid;          /* locations read as invalid (skipped, or only warned about) */
         igraph_integer_t null_island;      /* exactly (0, 0): suspicious, counted */
         igraph_integer_t parents_inferred; /* parents taken from the polygon holding the twin */

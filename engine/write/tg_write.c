@@ -323,9 +323,7 @@ cleanup:
 static char *locations_text(const tg_spec *spec, const tg_twins *twins)
 {
     static const char *const sources[] = {"lat/lon columns", "twin document", "geometry column"};
-    igraph_integer_t located = 0;
-    for (igraph_integer_t v = 0; v < twins->n_twins; v++)
-        located += tg_twins_located(twins, v);
+    igraph_integer_t located = twins->location_counts.located;
     json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:I, s:I}", "source", sources[spec->location], "used",
                           spec->uses_coordinates, "located", (json_int_t)located, "without_location",
                           (json_int_t)(twins->n_twins - located), "invalid", (json_int_t)twins->location_counts.invalid,
