@@ -1,4 +1,4 @@
-/* twingraph.c - the command line: run a job, validate a job spec, print the feature dictionary. */
+/* twingraph.c - the command line: run a job, validate a job spec, print the feature dictionary, load an import file. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "tg_feature.h"
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
+#include "tg_load.h"
 #include "tg_run.h"
 #include "tg_spec.h"
 
@@ -30,6 +31,10 @@ static void print_usage(FILE *out)
           "  twingraph validate JOB.json\n"
           "                          check a job spec without touching a database; print its columns\n"
           "  twingraph features      print the feature dictionary\n"
+          "  twingraph load --format FORMAT FILE [--db CONNINFO] [--into SCHEMA] [--replace] [--dry-run]\n"
+          "                          write the twins and relationships of an import file to\n"
+          "                          SCHEMA.devices and SCHEMA.relationships in one transaction\n"
+          "                          (FORMAT: adt, adt-graph, iothub, brick; see \"twingraph load --help\")\n"
           "  twingraph --help | --version\n"
           "\n"
           "Options:\n"
@@ -129,6 +134,144 @@ static int command_run(int argc, char **argv)
     return st ? fail(&err) : 0;
 }
 
+static void print_load_usage(FILE *out)
+{
+    fputs("Usage: twingraph load --format FORMAT FILE [options]\n"
+          "\n"
+          "Formats:\n"
+          "  adt         Azure Digital Twins bulk-import NDJSON (Header/Models/Twins/Relationships sections)\n"
+          "  adt-graph   Azure Digital Twins Explorer export ({\"digitalTwinsGraph\": ...})\n"
+          "  iothub      IoT Hub device twins: a JSON array, or one twin per line\n"
+          "  brick       Brick Schema building model in Turtle (.ttl)\n"
+          "\n"
+          "Options:\n"
+          "  --db CONNINFO          libpq conninfo string or URI (default: the PG* environment variables)\n"
+          "  --into SCHEMA          target schema of devices and relationships (default twin; created\n"
+          "                         with the tables of sql/schema.sql when missing)\n"
+          "  --replace              delete the previous twins and relationships in the same transaction\n"
+          "  --dry-run              read and check the file, print the summary, write nothing\n"
+          "  --parent-kinds LIST    relationship kinds whose source is the parent (\"contains,rel_has_*\";\n"
+          "                         a trailing * matches a prefix; \"\" for none)\n"
+          "  --child-kinds LIST     relationship kinds whose target is the parent (\"isPartOf\")\n"
+          "                         defaults: adt, adt-graph: isPartOf,locatedIn / contains,hasPart;\n"
+          "                         brick: isPartOf / hasPart,hasLocation (see README)\n"
+          "  --several-parents error|first\n"
+          "                         a twin with two parents is an error (default; brick: first), or keeps\n"
+          "                         the link of the kind named first, then the first in the file\n"
+          "  --keep-parent-links    write the relationships that became parent links as relationships too\n"
+          "  --short-models         adt, adt-graph: model \"room\" instead of \"dtmi:com:example:room;1\"\n"
+          "  --parent-tag PATH      iothub: a tag naming a parent level (\"location.building\"); repeat\n"
+          "                         from the outermost level in\n"
+          "  --model-tag PATH       iothub: the tag holding the model when a twin has no modelId\n"
+          "  --full-iris            brick: device_id is the full IRI instead of its local name\n",
+          out);
+}
+
+/* Splits a comma-separated list in place into items (an empty string is an empty list). */
+static int split_list(char *text, const char **items, size_t max, size_t *n, const char *option)
+{
+    *n = 0;
+    for (char *item = text; *text;) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*item)
+            return usage_error("%s has an empty kind", option);
+        if (*n == max)
+            return usage_error("%s names more than %zu kinds", option, max);
+        items[(*n)++] = item;
+        if (!comma)
+            break;
+        item = comma + 1;
+    }
+    return 0;
+}
+
+static int command_load(int argc, char **argv)
+{
+    tg_load_options options = {.format = TG_LOAD_ADT};
+    bool have_format = false;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        bool takes_value = strcmp(arg, "--format") == 0 || strcmp(arg, "--db") == 0 || strcmp(arg, "--into") == 0 ||
+                           strcmp(arg, "--parent-kinds") == 0 || strcmp(arg, "--child-kinds") == 0 ||
+                           strcmp(arg, "--several-parents") == 0 || strcmp(arg, "--parent-tag") == 0 ||
+                           strcmp(arg, "--model-tag") == 0;
+        if (takes_value && ++i == argc)
+            return usage_error("%s needs a value", arg);
+        int bad = 0;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_load_usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--format") == 0) {
+            if (!tg_load_format_parse(argv[i], &options.format))
+                return usage_error("unknown format \"%s\" (adt, adt-graph, iothub or brick)", argv[i]);
+            have_format = true;
+        } else if (strcmp(arg, "--db") == 0) {
+            options.conninfo = argv[i];
+        } else if (strcmp(arg, "--into") == 0) {
+            if (!argv[i][0])
+                return usage_error("--into needs a schema name");
+            options.schema = argv[i];
+        } else if (strcmp(arg, "--replace") == 0) {
+            options.replace = true;
+        } else if (strcmp(arg, "--dry-run") == 0) {
+            options.dry_run = true;
+        } else if (strcmp(arg, "--parent-kinds") == 0) {
+            bad = split_list(argv[i], options.parent_kinds, TG_LOAD_MAX_KINDS, &options.n_parent_kinds, arg);
+            options.parent_kinds_set = true;
+        } else if (strcmp(arg, "--child-kinds") == 0) {
+            bad = split_list(argv[i], options.child_kinds, TG_LOAD_MAX_KINDS, &options.n_child_kinds, arg);
+            options.child_kinds_set = true;
+        } else if (strcmp(arg, "--several-parents") == 0) {
+            if (strcmp(argv[i], "first") != 0 && strcmp(argv[i], "error") != 0)
+                return usage_error("--several-parents is error or first, not \"%s\"", argv[i]);
+            options.several_parents_first = strcmp(argv[i], "first") == 0;
+        } else if (strcmp(arg, "--keep-parent-links") == 0) {
+            options.keep_parent_links = true;
+        } else if (strcmp(arg, "--short-models") == 0) {
+            options.short_models = true;
+        } else if (strcmp(arg, "--parent-tag") == 0) {
+            if (options.n_parent_tags == TG_LOAD_MAX_PARENT_TAGS)
+                return usage_error("at most %d --parent-tag options", TG_LOAD_MAX_PARENT_TAGS);
+            if (!argv[i][0] || argv[i][0] == '.' || argv[i][strlen(argv[i]) - 1] == '.' || strstr(argv[i], ".."))
+                return usage_error("--parent-tag needs a dotted tag path such as location.building, not \"%s\"", argv[i]);
+            options.parent_tags[options.n_parent_tags++] = argv[i];
+        } else if (strcmp(arg, "--model-tag") == 0) {
+            if (!argv[i][0])
+                return usage_error("--model-tag needs a tag path");
+            options.model_tag = argv[i];
+        } else if (strcmp(arg, "--full-iris") == 0) {
+            options.full_iris = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            return usage_error("unknown option \"%s\"", arg);
+        } else if (options.file) {
+            return usage_error("more than one file given (\"%s\")", arg);
+        } else {
+            options.file = arg;
+        }
+        if (bad)
+            return bad;
+    }
+    if (!have_format)
+        return usage_error("load needs --format (adt, adt-graph, iothub or brick)");
+    bool azure = options.format == TG_LOAD_ADT || options.format == TG_LOAD_ADT_GRAPH;
+    if (options.short_models && !azure)
+        return usage_error("--short-models applies to --format adt and adt-graph");
+    if ((options.n_parent_tags || options.model_tag) && options.format != TG_LOAD_IOTHUB)
+        return usage_error("--parent-tag and --model-tag apply to --format iothub");
+    if (options.full_iris && options.format != TG_LOAD_BRICK)
+        return usage_error("--full-iris applies to --format brick");
+    if ((options.parent_kinds_set || options.child_kinds_set || options.keep_parent_links) &&
+        options.format == TG_LOAD_IOTHUB)
+        return usage_error("--parent-kinds, --child-kinds and --keep-parent-links need relationships; "
+                           "IoT Hub twins get parents from --parent-tag");
+    if (!options.file)
+        return usage_error("load needs a file: twingraph load --format FORMAT FILE");
+    tg_error err = {0};
+    return tg_load_run(&options, stdout, &err) ? fail(&err) : 0;
+}
+
 int main(int argc, char **argv)
 {
     /* igraph's default error handler aborts the process; ours reports and returns. */
@@ -161,5 +304,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "run") == 0)
         return command_run(argc - 2, argv + 2);
+    if (strcmp(command, "load") == 0)
+        return command_load(argc - 2, argv + 2);
     return usage_error("unknown command \"%s\"", command);
 }

@@ -185,3 +185,29 @@ void tg_copy_buffer_destroy(tg_copy_buffer *buf)
     free(buf->data);
     memset(buf, 0, sizeof *buf);
 }
+
+void tg_copy_text_field(tg_copy_buffer *buf, const char *value, bool last)
+{
+    if (!value) {
+        unsigned char *at = reserve(buf, 3);
+        if (at)
+            memcpy(at, last ? "\\N\n" : "\\N\t", 3);
+        return;
+    }
+    size_t len = strlen(value), special = 0;
+    for (size_t i = 0; i < len; i++)
+        special += value[i] == '\\' || value[i] == '\t' || value[i] == '\n' || value[i] == '\r';
+    unsigned char *at = reserve(buf, len + special + 1);
+    if (!at)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        char c = value[i];
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *at++ = '\\';
+            *at++ = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        } else {
+            *at++ = (unsigned char)c;
+        }
+    }
+    *at = last ? '\n' : '\t';
+}

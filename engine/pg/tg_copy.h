@@ -45,6 +45,12 @@ void tg_copy_float8(tg_copy_buffer *buf, double value);
 void tg_copy_bool(tg_copy_buffer *buf, bool value);
 void tg_copy_float8_array(tg_copy_buffer *buf, const double *values, size_t n);
 
+/* One field of a COPY text-format row (what COPY ... FROM STDIN without options reads): the value
+ * with backslash, tab, newline and carriage return escaped, or \N for NULL, then a tab, or a
+ * newline after the row's last field. Text rather than binary where the target table is the
+ * user's: any column type that accepts the text (jsonb or json, text or varchar) works. */
+void tg_copy_text_field(tg_copy_buffer *buf, const char *value, bool last);
+
 /* The file trailer; call once after the last row. */
 void tg_copy_trailer(tg_copy_buffer *buf);
 

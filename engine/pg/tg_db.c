@@ -453,3 +453,36 @@ void tg_db_keepalive_stop(tg_db_keepalive *keepalive)
     pthread_cond_destroy(&keepalive->wake);
     free(keepalive);
 }
+
+tg_status tg_db_copy_in_start(PGconn *conn, const char *sql, tg_error *err)
+{
+    PGresult *res = PQexec(conn, sql);
+    tg_status st = TG_OK;
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN)
+        st = tg_db_result_error(conn, res, sql, err);
+    PQclear(res);
+    return st;
+}
+
+tg_status tg_db_copy_in_send(PGconn *conn, tg_copy_buffer *buf, tg_error *err)
+{
+    if (buf->failed)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    if (buf->len && PQputCopyData(conn, buf->data, (int)buf->len) != 1)
+        return tg_error_set(err, TG_ERR_DB, "could not send COPY data: %s", PQerrorMessage(conn));
+    tg_copy_buffer_clear(buf);
+    return TG_OK;
+}
+
+tg_status tg_db_copy_in_end(PGconn *conn, tg_status st, const char *sql, tg_error *err)
+{
+    /* Ending with an error message makes the server abort the COPY. */
+    PQputCopyEnd(conn, st ? "twingraph stopped the copy" : NULL);
+    PGresult *res;
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !st)
+            st = tg_db_result_error(conn, res, sql, err);
+        PQclear(res);
+    }
+    return st;
+}

@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include "tg_copy.h"
 #include "tg_error.h"
 
 /* Connects with a libpq conninfo string or URI; NULL or "" uses the PG* environment variables.
@@ -54,6 +55,14 @@ typedef tg_status (*tg_db_row_fn)(void *context, char **fields, size_t n_fields,
  * exactly n_fields fields. Interruptible like tg_db_exec. */
 tg_status tg_db_copy_out(PGconn *conn, const char *query, size_t n_fields, tg_db_row_fn on_row,
                          void *context, tg_error *err);
+
+/* COPY ... FROM STDIN: start runs the COPY statement (sql), send passes the buffer's bytes to
+ * libpq and clears it (an out-of-memory buffer is an error), end finishes the COPY: when st is
+ * already an error it aborts the COPY (the server discards every row) and returns st, otherwise
+ * it returns the COPY's own outcome. Call end whenever start succeeded. */
+tg_status tg_db_copy_in_start(PGconn *conn, const char *sql, tg_error *err);
+tg_status tg_db_copy_in_send(PGconn *conn, tg_copy_buffer *buf, tg_error *err);
+tg_status tg_db_copy_in_end(PGconn *conn, tg_status st, const char *sql, tg_error *err);
 
 typedef struct tg_db_keepalive tg_db_keepalive;
 

@@ -111,16 +111,6 @@ static tg_status list_generations(PGconn *conn, const tg_storage *storage, PGres
     return tg_db_exec(conn, GENERATIONS, 2, params, res, err);
 }
 
-static tg_status send_copy_data(PGconn *conn, tg_copy_buffer *buf, tg_error *err)
-{
-    if (buf->failed)
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    if (buf->len && PQputCopyData(conn, buf->data, (int)buf->len) != 1)
-        return tg_error_set(err, TG_ERR_DB, "could not send COPY data: %s", PQerrorMessage(conn));
-    tg_copy_buffer_clear(buf);
-    return TG_OK;
-}
-
 /* COPY FREEZE into a table created in this transaction: the rows are born frozen, so no later
  * vacuum rewrites them. Frozen rows are visible to older snapshots too, but those read the run
  * their own snapshot chose, through the view, never this partition. */
@@ -142,13 +132,8 @@ static tg_status copy_rows(PGconn *conn, const char *partition, const tg_twins *
         st = st ? st : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
-    PGresult *res = PQexec(conn, sql.text);
-    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
-        st = tg_db_result_error(conn, res, sql.text, err);
-        PQclear(res);
+    if ((st = tg_db_copy_in_start(conn, sql.text, err)))
         goto cleanup;
-    }
-    PQclear(res);
     tg_copy_header(&buf);
     for (igraph_integer_t v = 0; v < twins->n_twins && !st; v++) {
         tg_copy_row(&buf, (int16_t)(2 + table->n_columns));
@@ -157,19 +142,13 @@ static tg_status copy_rows(PGconn *conn, const char *partition, const tg_twins *
         for (size_t c = 0; c < table->n_columns; c++)
             tg_column_encode(&table->columns[c], v, &buf);
         if (buf.len >= COPY_FLUSH_BYTES && !(st = tg_interrupt_check("while writing features", err)))
-            st = send_copy_data(conn, &buf, err);
+            st = tg_db_copy_in_send(conn, &buf, err);
     }
     if (!st) {
         tg_copy_trailer(&buf);
-        st = send_copy_data(conn, &buf, err);
+        st = tg_db_copy_in_send(conn, &buf, err);
     }
-    /* Ending with an error message makes the server abort the COPY. */
-    PQputCopyEnd(conn, st ? "twingraph stopped the copy" : NULL);
-    while ((res = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && !st)
-            st = tg_db_result_error(conn, res, sql.text, err);
-        PQclear(res);
-    }
+    st = tg_db_copy_in_end(conn, st, sql.text, err);
 cleanup:
     free(sql.text);
     tg_copy_buffer_destroy(&buf);
