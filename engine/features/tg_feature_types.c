@@ -18,6 +18,18 @@ tg_status tg_feature_plan_path(tg_feature_spec *fs, const char *path, tg_error *
     return TG_OK;
 }
 
+tg_status tg_feature_plan_path_equality(tg_feature_spec *fs, const char *a, const char *b, tg_error *err)
+{
+    size_t size = strlen(a) + strlen(b) + 2;
+    char *both = malloc(size);
+    if (!both)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    snprintf(both, size, "%s%c%s", a, TG_DOC_PATHS_EQUAL, b);
+    tg_status st = tg_feature_plan_path(fs, both, err);
+    free(both);
+    return st;
+}
+
 tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_column_type type,
                                  const char *definition, tg_error *err)
 {

@@ -143,6 +143,17 @@ const char *tg_feature_path_last_key(const char *path);
  * function finds it at in->doc_values[i], i the order of asking. Copies path. */
 tg_status tg_feature_plan_path(tg_feature_spec *fs, const char *path, tg_error *err);
 
+/* In a planned path, separates two paths whose values ingest compares with jsonb's = (the
+ * value is then "true", "false", or NULL where either is missing). Paths never hold it: the
+ * parameters that name paths refuse control characters. */
+#define TG_DOC_PATHS_EQUAL '\x1f'
+
+/* Asks ingest whether the values at paths a and b are equal as PostgreSQL's jsonb = has it
+ * (numbers by exact numeric value, objects whatever their key order); the result arrives like a
+ * planned path's value. By the server, not by hand: a double cannot tell 0.1 from
+ * 0.10000000000000001, nor hold 1e400. */
+tg_status tg_feature_plan_path_equality(tg_feature_spec *fs, const char *a, const char *b, tg_error *err);
+
 /* Appends a column named base_name to fs (the caller's spec code adds layer suffixes and
  * renames); definition is copied. */
 tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_column_type type,

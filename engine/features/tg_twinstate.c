@@ -123,7 +123,7 @@ static const tg_column_def value_columns[] = {
 
 enum { ROLLOUT_KEY, ROLLOUT_COLUMN, ROLLOUT_AS_OF, ROLLOUT_LEVELS, ROLLOUT_MODELS };
 /* The paths ingest extracts, in the order the plan asks for them. */
-enum { DESIRED_VALUE, REPORTED_VALUE, DESIRED_VERSION, REPORTED_VERSION, REPORTED_UPDATED };
+enum { DESIRED_VALUE, REPORTED_VALUE, DESIRED_VERSION, REPORTED_VERSION, REPORTED_UPDATED, VALUES_EQUAL };
 /* The columns, before one per named ancestor. */
 enum { IN_SYNC, PENDING, VERSION_LAG, REPORT_AGE, NBR_SYNC, SUBTREE_SYNC, ANCESTOR_SYNC };
 
@@ -136,11 +136,15 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
     /* The paths built from it must not be cut short (the longest adds 45 bytes). */
     if (strlen(key) > 512)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.key\" is longer than 512 bytes", path);
+    for (const char *c = key; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.key\" holds a control character", path);
     const char *prefix = fs->params[ROLLOUT_COLUMN].present ? fs->params[ROLLOUT_COLUMN].string : "rollout";
+    bool starts_with_letter = (prefix[0] >= 'a' && prefix[0] <= 'z') || prefix[0] == '_';
     for (const char *c = prefix; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+        if (!starts_with_letter || !((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
             return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.column\" must be lowercase letters, digits or "
-                                "underscores, not \"%s\"", path, prefix);
+                                "underscores, starting with a letter, not \"%s\"", path, prefix);
     double as_of;
     if (fs->params[ROLLOUT_AS_OF].present && !tg_time_parse(fs->params[ROLLOUT_AS_OF].string, &as_of)) {
         tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s.as_of\" is not a timestamp: \"%s\"", path,
@@ -164,14 +168,21 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
         if (st)
             return st;
     }
+    char reported[1024];
+    snprintf(text, sizeof text, "properties.desired.%s", key);
+    snprintf(reported, sizeof reported, "properties.reported.%s", key);
+    tg_status planned = tg_feature_plan_path_equality(fs, text, reported, err);
+    if (planned)
+        return planned;
     /* Each definition names the key between its two parts. */
     static const struct {
         const char *suffix;
         tg_column_type type;
         const char *before, *after;
     } columns[] = {
-        {"in_sync", TG_COLUMN_BOOLEAN, "the reported value of ", " equals the desired one (JSON equality: numbers "
-                                       "by value, objects whatever their key order); NULL where desired does not set it"},
+        {"in_sync", TG_COLUMN_BOOLEAN, "the reported value of ", " equals the desired one (jsonb =: numbers by "
+                                       "exact value, objects whatever their key order); NULL where desired does not "
+                                       "set it"},
         {"pending", TG_COLUMN_BOOLEAN, "desired sets ", " and reported lacks it or differs; NULL where desired does "
                                        "not set it"},
         {"version_lag", TG_COLUMN_BIGINT, "the $version of the desired properties minus that of the reported ones, "
@@ -215,52 +226,6 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
             return st;
     }
     return TG_OK;
-}
-
-/* JSON equality as PostgreSQL's jsonb = has it: numbers by value, objects whatever their key
- * order. By hand because json_equal tells the integer 1 from the real 1.0. */
-static bool json_same(const json_t *a, const json_t *b)
-{
-    if (json_is_integer(a) && json_is_integer(b))
-        return json_integer_value(a) == json_integer_value(b);
-    if (json_is_number(a) && json_is_number(b))
-        return json_number_value(a) == json_number_value(b);
-    if (json_typeof(a) != json_typeof(b))
-        return false;
-    if (json_is_array(a)) {
-        if (json_array_size(a) != json_array_size(b))
-            return false;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!json_same(json_array_get(a, i), json_array_get(b, i)))
-                return false;
-        return true;
-    }
-    if (json_is_object(a)) {
-        if (json_object_size(a) != json_object_size(b))
-            return false;
-        const char *key;
-        const json_t *value;
-        json_object_foreach((json_t *)a, key, value) {
-            const json_t *other = json_object_get(b, key);
-            if (!other || !json_same(value, other))
-                return false;
-        }
-        return true;
-    }
-    return json_equal(a, b);
-}
-
-/* Whether two jsonb texts hold equal values. Equal texts are; otherwise both are decoded (a value
- * jansson cannot hold, such as 1e400, compares by text). */
-static bool json_text_same(const char *a, const char *b)
-{
-    if (strcmp(a, b) == 0)
-        return true;
-    json_t *x = json_loads(a, JSON_DECODE_ANY, NULL), *y = x ? json_loads(b, JSON_DECODE_ANY, NULL) : NULL;
-    bool same = x && y && json_same(x, y);
-    json_decref(x);
-    json_decref(y);
-    return same;
 }
 
 /* A $version: a JSON integer. */
@@ -320,7 +285,8 @@ static tg_status compute_rollout(const tg_feature_input *in, tg_column *const *o
             continue;
         set[v] = true;
         n_set++;
-        sync[v] = reported && strcmp(reported, "null") != 0 && json_text_same(desired, reported);
+        const char *equal = tg_twins_doc_value(t, (size_t)in->doc_values[VALUES_EQUAL], v);
+        sync[v] = reported && strcmp(reported, "null") != 0 && equal && strcmp(equal, "true") == 0;
         n_sync += sync[v];
         tg_column_set_number(out[IN_SYNC], v, sync[v]);
         tg_column_set_number(out[PENDING], v, !sync[v]);

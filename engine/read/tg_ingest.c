@@ -258,6 +258,31 @@ static tg_status json_path_expression(PGconn *conn, const char *column, const ch
     return st;
 }
 
+/* "a<TG_DOC_PATHS_EQUAL>b": whether the twin's values at a and b are equal jsonb, as text. The
+ * twin column may be json, which has no =. */
+static tg_status equality_expression(PGconn *conn, const char *paths, char **out, tg_error *err)
+{
+    const char *split = strchr(paths, TG_DOC_PATHS_EQUAL);
+    char *a_path = strndup(paths, (size_t)(split - paths)), *a = NULL, *b = NULL;
+    tg_status st = a_path ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    if (!st && !(st = json_path_expression(conn, "twin::jsonb", a_path, false, &a, err)))
+        st = json_path_expression(conn, "twin::jsonb", split + 1, false, &b, err);
+    if (!st) {
+        /* Both expressions end in ")::text"; compare the jsonb values before that cast. */
+        a[strlen(a) - strlen("::text")] = '\0';
+        b[strlen(b) - strlen("::text")] = '\0';
+        size_t size = strlen(a) + strlen(b) + 48;
+        if ((*out = malloc(size)))
+            snprintf(*out, size, "(%s OPERATOR(pg_catalog.=) %s)::text", a, b);
+        else
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    free(a_path);
+    free(a);
+    free(b);
+    return st;
+}
+
 /* The SQL expression of a relationship value: "properties.a.b" is the jsonb at that path of the
  * properties column (a number prints as one; a string keeps its quotes and so is refused),
  * anything else a column of the source. */
@@ -387,8 +412,11 @@ static tg_status read_devices(PGconn *conn, const tg_spec *spec, tg_twins *twins
     }
     for (size_t k = 0; k < spec->n_doc_paths; k++) {
         char *expression = NULL;
-        if ((st = json_path_expression(conn, "twin", spec->doc_paths[k], false, &expression, err)) ||
-            (st = append_expression(&query, &size, &len, expression, err)))
+        if (strchr(spec->doc_paths[k], TG_DOC_PATHS_EQUAL))
+            st = equality_expression(conn, spec->doc_paths[k], &expression, err);
+        else
+            st = json_path_expression(conn, "twin", spec->doc_paths[k], false, &expression, err);
+        if (st || (st = append_expression(&query, &size, &len, expression, err)))
             goto cleanup;
     }
     /* The document's JSON type, to tell a document that is not an object from one without the keys. */

@@ -9,6 +9,8 @@ computes neighbours and subtrees with networkx."""
 import datetime
 import json
 import random
+import re
+from decimal import Decimal
 import sys
 
 import networkx as nx
@@ -37,9 +39,25 @@ def stamp(rng):
     return "yesterday"
 
 
+def EXACT(text):
+    """A number written exactly as text into the twin document (see dumps)."""
+    return "\u0001" + text
+
+
+def dumps(doc):
+    """json.dumps, with EXACT numbers spelt as given rather than as Python would print them."""
+    return re.sub('"\\\\u0001([^"]*)"', r"\1", json.dumps(doc))
+
+
 def values(rng):
     """(desired, reported) pairs, as Python values; None for absent."""
-    v = rng.randrange(13)
+    v = rng.randrange(16)
+    if v == 13:
+        return EXACT("0.1"), EXACT("0.10000000000000001")       # equal as doubles, not as numbers
+    if v == 14:
+        return EXACT("9007199254740993"), EXACT("9007199254740992.0")  # likewise
+    if v == 15:
+        return EXACT("1e400"), EXACT("10E399")                   # beyond a double, equal numbers
     if v == 12:
         return True, 1                                           # true is not the number 1
     want = rng.choice(["2.1.0", "2.0.3"])
@@ -87,7 +105,7 @@ def build(rng, n_districts=6, n_intersections=8, n_devices=5):
                 reported["$metadata"] = meta
                 twin = {"deviceId": dev, "properties": {"desired": desired, "reported": reported}}
                 docs[dev] = twin
-                devices.append((dev, inter, "camera", None, None, json.dumps(twin)))
+                devices.append((dev, inter, "camera", None, None, dumps(twin)))
                 if rng.random() < 0.6:
                     relationships.append((dev, f"{district}/x-{rng.randrange(n_intersections)}/dev-{rng.randrange(n_devices)}",
                                           "feeds"))
@@ -105,7 +123,7 @@ def json_eq(a, b):
     """JSON equality as jsonb has it: numbers by value, but true is no number."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+    if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
         return a == b
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(json_eq(x, y) for x, y in zip(a, b))
@@ -116,7 +134,9 @@ def json_eq(a, b):
 
 def reference(db):
     """{twin: expected columns}, from the rows as the database holds them."""
-    rows = db.query("SELECT device_id, parent_id, twin FROM twin.devices")
+    # Numbers as Decimal: jsonb compares them exactly, and so must the reference.
+    rows = [(d, p, json.loads(t, parse_float=Decimal) if t is not None else None) for d, p, t in
+            db.query("SELECT device_id, parent_id, twin::text FROM twin.devices")]
     rels = db.query("SELECT source_id, target_id FROM twin.relationships")
     g = nx.Graph()
     g.add_nodes_from(r[0] for r in rows)
