@@ -41,6 +41,7 @@ typedef struct {
     char name[TG_NAME_MAX];
     tg_column_type type;
     char *definition;       /* owned */
+    bool layer_free;        /* the same on every layer: keeps its name when the entry names a layer */
 } tg_column_plan;
 
 /* One feature entry of a job, resolved against the registry. */

@@ -205,6 +205,8 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
         tg_status st = tg_feature_plan_column(fs, name, columns[i].type, definition, err);
         if (st)
             return st;
+        /* Only the neighbours' share depends on the layer. */
+        fs->columns[fs->n_columns - 1].layer_free = i != NBR_SYNC;
     }
     const tg_param_value *names = fs->params[ROLLOUT_LEVELS].present ? &fs->params[ROLLOUT_LEVELS]
                                                                      : &fs->params[ROLLOUT_MODELS];
@@ -214,16 +216,20 @@ static tg_status plan_rollout(tg_feature_spec *fs, bool directed, const char *pa
                                           names->names[i]);
         snprintf(name + len, sizeof name - len, "_sync_frac");
         snprintf(definition, sizeof definition,
-                 "rollout_subtree_sync_frac of the twin's %s \"%s\" (ancestor-or-self%s): the share in sync of %s "
-                 "there; NULL where there is no such ancestor or none of its subtree has %s desired",
+                 "%s_subtree_sync_frac of the twin's %s \"%s\" (ancestor-or-self%s): the share in sync of %s "
+                 "there; NULL where there is no such ancestor or none of its subtree has %s desired", prefix,
                  names == &fs->params[ROLLOUT_LEVELS] ? "level" : "model", names->names[i],
                  names == &fs->params[ROLLOUT_LEVELS] ? " at that depth" : ", nearest", key, key);
-        if (strlen(name) > 63)
-            return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": column name \"%s\" is longer than 63 bytes", path,
-                                name);
+        if (strlen(name) > 63) {
+            tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": column name \"%s\" is longer than 63 bytes", path, name);
+            tg_error_hint(err, "give a shorter \"column\" prefix, or name the ancestors by depth (\"levels\"); "
+                               "`twingraph load --short-models` stores DTDL models as short names (\"room\")");
+            return TG_ERR_INPUT;
+        }
         tg_status st = tg_feature_plan_column(fs, name, TG_COLUMN_DOUBLE, definition, err);
         if (st)
             return st;
+        fs->columns[fs->n_columns - 1].layer_free = true;
     }
     return TG_OK;
 }

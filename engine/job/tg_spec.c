@@ -364,7 +364,7 @@ static tg_status name_columns(const tg_spec *spec, tg_feature_spec *fs, const ch
         char name[4 * TG_NAME_MAX];
         if (column)
             snprintf(name, sizeof name, "%s", column);
-        else if (fs->layer >= 0)
+        else if (fs->layer >= 0 && !fs->columns[c].layer_free)
             snprintf(name, sizeof name, "%s_%s", fs->columns[c].name, spec->layers[fs->layer].name);
         else
             snprintf(name, sizeof name, "%s", fs->columns[c].name);

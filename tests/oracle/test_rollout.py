@@ -257,10 +257,20 @@ with Database("oracle_rollout") as db:
 
     # Bad parameters are spec errors.
     for bad, words in ((dict(key="model..version"), "keys joined by dots"), (dict(as_of="tomorrow"), "not a timestamp"),
-                       (dict(column="Roll Out"), "lowercase")):
+                       (dict(column="Roll Out"), "lowercase"), (dict(column="9x"), "starting with a letter"),
+                       (dict(key="model.\u0007"), "control character"),
+                       (dict(models=["dtmi:example:grid:plants:domesticConsumer;1"]), "--short-models")):
         entry = dict({"name": "rollout", "key": "model.version"}, **bad)
         proc = run_twingraph(["validate", write_job(dict(SPEC, features=[entry]))], check=False)
         ck.true(f"spec error for {bad}", proc.returncode == 1 and words in proc.stderr, proc.stderr[-200:])
+
+    # With a layer only the neighbour share is named for it: the rest does not depend on it.
+    entry = {"name": "rollout", "key": "model.version", "layer": "relationships", "models": ["district"]}
+    out = run_twingraph(["validate", write_job(dict(SPEC, features=[entry]))]).stdout
+    names = [line.split()[0] for line in out.splitlines()[1:]]
+    ck.true("a layer names only rollout_nbr_sync_frac", names == [
+        "rollout_in_sync", "rollout_pending", "rollout_version_lag", "rollout_report_age_s",
+        "rollout_nbr_sync_frac_relationships", "rollout_subtree_sync_frac", "rollout_anc_district_sync_frac"], repr(names))
 
 try:
     ck.finish("rollout")
