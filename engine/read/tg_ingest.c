@@ -171,9 +171,10 @@ static tg_status on_device(void *context, char **f, size_t n_fields, tg_error *e
         if (st)
             return st;
     }
-    /* A document that is not an object has none of the paths: an error, or skipped and counted. */
+    /* A document that is not an object has none of the paths: an error, or skipped and counted.
+     * A JSON null reads like SQL NULL: no document. */
     const char *type = f[5 + ctx->spec->n_doc_paths];
-    if (type && strcmp(type, "object") != 0) {
+    if (type && strcmp(type, "object") != 0 && strcmp(type, "null") != 0) {
         if (!ctx->spec->skip_bad_twins) {
             tg_error_set(err, TG_ERR_INPUT, "twin \"%s\" has a twin document that is a JSON %s, not an object", f[0],
                          type);

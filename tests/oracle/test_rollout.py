@@ -243,6 +243,11 @@ with Database("oracle_rollout") as db:
     now = datetime.datetime.now(datetime.timezone.utc).timestamp()
     ck.true("the default as_of is the run's time", recorded is not None and abs(now - recorded) < 600, repr(details))
 
+    # A JSON null document reads as no document, like SQL NULL.
+    db.execute("UPDATE twin.devices SET twin = 'null' WHERE device_id = 'city-1/d-0/x-0/dev-1'")
+    run_job(db, SPEC)
+    ck.equal("a JSON null twin has no rollout", db.features()["city-1/d-0/x-0/dev-1"]["rollout_in_sync"], None)
+
     # A twin document that is not an object: an error naming the twin, or skipped and counted.
     db.execute("UPDATE twin.devices SET twin = '[1, 2]' WHERE device_id = 'city-1/d-0/x-0/dev-0'")
     proc = run_twingraph(["run", write_job(SPEC), "--allow-shrink"], db=db, check=False)
