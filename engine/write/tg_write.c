@@ -423,9 +423,9 @@ void tg_write_run_failed(PGconn *conn, const tg_spec *spec, int64_t run_id, cons
              "UPDATE %s SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), error = $2,"
              " warnings = $3::jsonb WHERE run_id = $1",
              runs);
-    char error[sizeof failure->message + sizeof failure->detail + 16];
-    snprintf(error, sizeof error, "%s%s%s", failure->message, failure->detail[0] ? "\nDETAIL: " : "",
-             failure->detail);
+    char error[sizeof failure->message + sizeof failure->detail + sizeof failure->hint + 32];
+    snprintf(error, sizeof error, "%s%s%s%s%s", failure->message, failure->detail[0] ? "\nDETAIL: " : "",
+             failure->detail, failure->hint[0] ? "\nHINT: " : "", failure->hint);
     /* A message cut inside a multibyte character would make PostgreSQL refuse the whole UPDATE. */
     tg_text_trim_partial_utf8(error);
     char *warnings_text = warnings ? json_dumps(warnings, JSON_COMPACT) : NULL;

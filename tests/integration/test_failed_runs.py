@@ -117,8 +117,12 @@ def part_b(db):
             failed = newest_run(db)
             row = run_row(db, failed)
             check(failed != good and row[0] == "failed", f"(b) {label}: run {failed} row {row}, want 'failed'")
-            # runs.error is the primary message, then the DETAIL that names the offending rows.
+            # runs.error is the primary message, then the DETAIL that names the offending rows,
+            # then the HINT, as on stderr.
             message, _, detail = (row[1] or "").partition("\nDETAIL: ")
+            hint_shown = next((l[len("HINT:"):].strip() for l in proc.stderr.splitlines() if l.startswith("HINT:")), None)
+            check(hint_shown is None or ("\nHINT: " + hint_shown) in row[1],
+                  f"(b) {label}: runs.error does not keep the hint {hint_shown!r}: {row[1]!r}")
             check(message and message in error_line, f"(b) {label}: runs.error {row[1]!r} is not the error shown: {error_line!r}")
             check('target_id "ghost-7"' in detail, f"(b) {label}: runs.error does not keep the detail: {row[1]!r}")
             check(row[3] is not None and row[3] >= row[2], f"(b) {label}: finished_at {row[3]} < started_at {row[2]}")
