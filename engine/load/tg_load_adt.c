@@ -63,7 +63,7 @@ static tg_status add_twin(tg_load_set *set, json_t *twin, const char *text, size
 }
 
 /* A relationship object: source in "$sourceId" (export) or "$dtId" (import); the members that
- * are not endpoints or the name become its properties. */
+ * are not endpoints or the name become its properties (they are deleted from the object). */
 static tg_status add_relationship(tg_load_set *set, json_t *relationship, size_t position, tg_error *err)
 {
     if (!json_is_object(relationship)) {
@@ -82,15 +82,13 @@ static tg_status add_relationship(tg_load_set *set, json_t *relationship, size_t
     const char *kind = string_member(relationship, "$relationshipName");
     if (!kind)
         return bad_item(set, position, err, "the relationship", "$relationshipName");
-    json_t *properties = json_deep_copy(relationship);
-    if (!properties)
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory while reading the import file");
+    char *source_copy = strdup(source), *target_copy = strdup(target), *kind_copy = strdup(kind);
+    /* The rest of the object is the properties; the caller's object is not needed after this. */
     const char *endpoint_keys[] = {"$sourceId", "$dtId", "$targetId", "$relationshipName"};
     for (size_t k = 0; k < sizeof endpoint_keys / sizeof *endpoint_keys; k++)
-        json_object_del(properties, endpoint_keys[k]);
-    char *text = json_object_size(properties) ? dump(properties) : NULL;
-    json_decref(properties);
-    return tg_load_set_add_relationship(set, strdup(source), strdup(target), strdup(kind), text, position, err);
+        json_object_del(relationship, endpoint_keys[k]);
+    char *text = json_object_size(relationship) ? dump(relationship) : NULL;
+    return tg_load_set_add_relationship(set, source_copy, target_copy, kind_copy, text, position, err);
 }
 
 static tg_status open_file(const char *path, FILE **file, tg_error *err)

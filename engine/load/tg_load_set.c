@@ -157,7 +157,7 @@ tg_status tg_load_set_add_relationship(tg_load_set *set, char *source_id, char *
         free(properties);
         return out_of_memory(err);
     }
-    set->relationships[set->n_relationships++] = (tg_load_relationship){source_id, target_id, kind, properties, line, false};
+    set->relationships[set->n_relationships++] = (tg_load_relationship){source_id, target_id, kind, properties, line, false, SIZE_MAX, SIZE_MAX};
     return TG_OK;
 }
 
@@ -188,8 +188,6 @@ static size_t rule_of(const tg_load_parent_options *options, const char *kind)
 static tg_status note_unknown(tg_load_set *set, const char *id, tg_error *err)
 {
     tg_load_index *index = set->index;
-    if (tg_load_set_find(set, id))
-        return TG_OK;
     id_entry *found = NULL;
     HASH_FIND(hh, index->unknown, id, strlen(id), found);
     if (found)
@@ -217,7 +215,8 @@ static const char *proposed_parent(const tg_load_set *set, const tg_load_parent_
                                    const tg_load_relationship *r, size_t rule, tg_load_twin **child)
 {
     bool source_is_parent = options->rules[rule].source_is_parent;
-    *child = tg_load_set_find(set, source_is_parent ? r->target_id : r->source_id);
+    size_t twin = source_is_parent ? r->target_twin : r->source_twin;
+    *child = twin == SIZE_MAX ? NULL : &set->twins[twin];
     return source_is_parent ? r->source_id : r->target_id;
 }
 
@@ -328,6 +327,13 @@ tg_status tg_load_set_resolve(tg_load_set *set, const tg_load_parent_options *op
     size_t *best = malloc((set->n_twins ? set->n_twins : 1) * sizeof *best);
     if (!best)
         return out_of_memory(err);
+    /* One lookup per endpoint; everything after works with the indexes. */
+    for (size_t i = 0; i < set->n_relationships; i++) {
+        tg_load_relationship *r = &set->relationships[i];
+        tg_load_twin *source = tg_load_set_find(set, r->source_id), *target = tg_load_set_find(set, r->target_id);
+        r->source_twin = source ? (size_t)(source - set->twins) : SIZE_MAX;
+        r->target_twin = target ? (size_t)(target - set->twins) : SIZE_MAX;
+    }
     tg_status st = choose_parents(set, options, best, err);
     for (size_t t = 0; t < set->n_twins && !st; t++) {
         if (best[t] == SIZE_MAX)
@@ -349,12 +355,14 @@ tg_status tg_load_set_resolve(tg_load_set *set, const tg_load_parent_options *op
     }
     free(best);
     for (size_t i = 0; i < set->n_relationships && !st; i++) {
-        st = note_unknown(set, set->relationships[i].source_id, err);
-        if (!st)
-            st = note_unknown(set, set->relationships[i].target_id, err);
+        const tg_load_relationship *r = &set->relationships[i];
+        if (r->source_twin == SIZE_MAX)
+            st = note_unknown(set, r->source_id, err);
+        if (!st && r->target_twin == SIZE_MAX)
+            st = note_unknown(set, r->target_id, err);
     }
     for (size_t t = 0; t < set->n_twins && !st; t++)
-        if (set->twins[t].parent_id)
+        if (set->twins[t].parent_id && !tg_load_set_find(set, set->twins[t].parent_id))
             st = note_unknown(set, set->twins[t].parent_id, err);
     if (!st)
         st = check_cycles(set, err);

@@ -24,6 +24,8 @@ typedef struct {
     char *properties; /* JSON text or NULL */
     size_t line;
     bool parent_link; /* became a parent link (tg_load_set_resolve); written only when kept */
+    size_t source_twin, target_twin; /* indexes of the endpoints among the twins, SIZE_MAX when not
+                                        twins of the file (set by tg_load_set_resolve) */
 } tg_load_relationship;
 
 typedef struct tg_load_index tg_load_index;

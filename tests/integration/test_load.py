@@ -211,6 +211,14 @@ with Database("load") as db:
             "tables created by load differ from sql/schema.sql's")
     t.check(db.query('SELECT count(*) FROM "Grid Import".devices')[0][0] == 49, "--into: 49 twins")
 
+    # The README's example: load the sample into "grid" and run the example job on it.
+    load(db, "adt", ENERGY, "--into", "grid")
+    run_twingraph(["run", os.path.join(REPO, "datasets", "adt_energy_grid.job.json"), "--top", "0"], db=db)
+    power = dict(db.query("SELECT device_id, twin_powerrequirement FROM features.grid_features"))
+    want = {k: float(v[2]["PowerRequirement"]) if "PowerRequirement" in v[2] else None
+            for k, v in energy_reference()[0].items()}
+    t.check(power == want, f"example job on the loaded grid: {sorted(power.items())[:3]} vs {sorted(want.items())[:3]}")
+
     # 8. --dry-run needs no database and writes nothing.
     proc = run_twingraph(["load", "--format", "adt", ENERGY, "--dry-run", "--db", "host=/nonexistent"], check=False)
     t.check(proc.returncode == 0 and "49 twins" in proc.stdout, f"dry run: {proc.returncode} {proc.stderr!r}")
