@@ -29,7 +29,8 @@ bool tg_load_format_parse(const char *name, tg_load_format *format)
 static const tg_load_parent_rule AZURE_PARENT_RULES[] = {
     {"isPartOf", false}, {"locatedIn", false}, {"contains", true}, {"hasPart", true}};
 
-static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_error *err)
+static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_load_brick_counts *brick_counts,
+                           tg_error *err)
 {
     switch (options->format) {
     case TG_LOAD_ADT:
@@ -44,7 +45,7 @@ static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_
         return tg_load_iothub_read(options->file, &iothub, set, err);
     }
     case TG_LOAD_BRICK: {
-        tg_load_brick_options brick = {.full_iris = options->full_iris};
+        tg_load_brick_options brick = {.full_iris = options->full_iris, .counts = brick_counts};
         return tg_load_brick_read(options->file, &brick, set, err);
     }
     }
@@ -75,7 +76,8 @@ static size_t parent_rules(const tg_load_options *options, tg_load_parent_rule *
     return n;
 }
 
-static void print_read(FILE *out, const tg_load_options *options, const tg_load_set *set)
+static void print_read(FILE *out, const tg_load_options *options, const tg_load_set *set,
+                       const tg_load_brick_counts *brick)
 {
     size_t relationships = 0;
     for (size_t i = 0; i < set->n_relationships; i++)
@@ -87,6 +89,9 @@ static void print_read(FILE *out, const tg_load_options *options, const tg_load_
                 set->several_parents);
     if (set->skipped)
         fprintf(out, "; %zu statements skipped (%s)", set->skipped, set->skipped_why ? set->skipped_why : "");
+    if (options->format == TG_LOAD_BRICK && (brick->ontology_terms || brick->untyped_subjects || brick->blank_subjects))
+        fprintf(out, "; not twins: %zu ontology terms, %zu untyped subjects, %zu blank nodes", brick->ontology_terms,
+                brick->untyped_subjects, brick->blank_subjects);
     fputc('\n', out);
 }
 
@@ -102,7 +107,8 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
         .keep_parent_links = options->keep_parent_links,
     };
     PGconn *conn = NULL;
-    tg_status st = read_file(options, &set, err);
+    tg_load_brick_counts brick_counts = {0};
+    tg_status st = read_file(options, &set, &brick_counts, err);
     if (!st)
         st = tg_load_set_resolve(&set, &parents, err);
     if (!st && set.n_twins == 0) {
@@ -125,7 +131,7 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
         }
     }
     if (!st)
-        print_read(summary, options, &set);
+        print_read(summary, options, &set, &brick_counts);
     if (st || options->dry_run)
         goto cleanup;
 

@@ -19,14 +19,15 @@ typedef struct {
 
 typedef struct {
     bool full_iris;              /* device_id is the full IRI instead of its local name */
-    tg_load_brick_counts *counts; /* optional (NULL); filled when the whole file was read */
+    tg_load_brick_counts *counts; /* optional (NULL); filled on success */
 } tg_load_brick_options;
 
 /* The parent rules of Brick, in precedence: X isPartOf Y, Y hasPart X, X hasLocation Y. */
 extern const tg_load_parent_rule tg_load_brick_parent_rules[];
 extern const size_t tg_load_brick_n_parent_rules;
 
-/* Reads the Turtle file at path into set (which the caller initialised; set->file names it).
+/* Reads the Turtle file at path into set (which the caller initialised; set->file names it);
+ * options may be NULL (local names, no counts).
  * Prefixed names expand with the file's @prefix lines; relative IRIs resolve against @base, or
  * against the file's own file: URI when there is none. The local name of an IRI is the text after
  * its last '#' or '/' (tg_load_local_name).
@@ -36,7 +37,7 @@ extern const size_t tg_load_brick_n_parent_rules;
  *   - all of its classes are in the rdf, rdfs, owl or xsd namespaces (owl:Class, owl:NamedIndividual);
  *   - it is itself the class of a subject in the file; or
  *   - its IRI is in a Brick vocabulary namespace: Brick#, BrickFrame#, BrickTag#, BrickShape# or
- *     Brick/ref# under https://brickschema.org/schema/ or http://buildsys.org/ontologies/, with or
+ *     Brick/ref# under http(s)://brickschema.org/schema/ or http://buildsys.org/ontologies/, with or
  *     without one version segment (".../schema/1.0.2/Brick#"), or in rdf, rdfs, owl or xsd.
  *     Why: converted 1.0.2 models declare the old class names as individuals, e.g. rice_brick.ttl's
  *     59 "brick_v_1_0_2:CO2_Sensor a owl:NamedIndividual, brick:Point"; they describe no
