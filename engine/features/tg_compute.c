@@ -46,8 +46,9 @@ static char *describe_column(const tg_spec *spec, const tg_feature_spec *fs, con
                  fs->def->name, spec->directed ? "directed" : "undirected",
                  spec->simplify ? "simplified" : "unsimplified", layer, params, (unsigned long long)spec->seed);
     else
-        snprintf(text, size, "%s. Feature %s, from the %s of %s%s.", col->definition, fs->def->name,
-                 fs->def->reads == TG_READS_PARENT_LINKS ? "parent links" : "twin documents", spec->devices_source,
+        snprintf(text, size, "%s. Feature %s, from %s of %s%s.", col->definition, fs->def->name,
+                 tg_feature_reads_text(fs->def), fs->def->reads == TG_READS_RELATIONSHIPS ? spec->relationships_source
+                                                                                           : spec->devices_source,
                  params);
     return text;
 }
@@ -100,11 +101,8 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
                 fs->def->name, fs->layer >= 0 ? spec->layers[fs->layer].name : "the union graph", twins->n_twins,
                 igraph_ecount(&layer->graph));
     else
-        fprintf(stderr, "twingraph: computing %s from the %s (%" IGRAPH_PRId " twins)\n", fs->def->name,
-                fs->def->reads_coordinates               ? "twins' locations"
-                : fs->def->reads == TG_READS_PARENT_LINKS ? "parent links"
-                                                          : "twin documents",
-                twins->n_twins);
+        fprintf(stderr, "twingraph: computing %s from %s (%" IGRAPH_PRId " twins)\n", fs->def->name,
+                tg_feature_reads_text(fs->def), twins->n_twins);
     tg_igraph_capture_warnings(warnings, in.column);
     st = fs->def->compute(&in, out, err);
     tg_igraph_capture_warnings(NULL, NULL);

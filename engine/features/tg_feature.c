@@ -7,6 +7,7 @@
 #include "tg_community.h"
 #include "tg_geo.h"
 #include "tg_hierarchy.h"
+#include "tg_influence.h"
 #include "tg_neighbourhood.h"
 #include "tg_twinstate.h"
 
@@ -21,6 +22,7 @@ static const struct {
     {tg_hierarchy_features, &tg_hierarchy_feature_count},
     {tg_twinstate_features, &tg_twinstate_feature_count},
     {tg_geo_features, &tg_geo_feature_count},
+    {tg_influence_features, &tg_influence_feature_count},
 };
 #define N_FAMILIES (sizeof families / sizeof families[0])
 

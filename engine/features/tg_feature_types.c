@@ -49,6 +49,27 @@ tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_
     return TG_OK;
 }
 
+const char *tg_feature_reads_text(const tg_feature_def *def)
+{
+    if (def->reads_coordinates)
+        return "the twins' locations";
+    switch (def->reads) {
+    case TG_READS_PARENT_LINKS: return "the parent links";
+    case TG_READS_TWIN_DOCUMENTS: return "the twin documents";
+    case TG_READS_RELATIONSHIPS: return "the relationships of the kinds it names";
+    case TG_READS_GRAPH: break;
+    }
+    return "a graph layer";
+}
+
+const tg_param_value *tg_feature_kinds(const tg_feature_spec *fs)
+{
+    for (size_t p = 0; fs->def->kinds_param && p < fs->def->n_params; p++)
+        if (strcmp(fs->def->params[p].name, fs->def->kinds_param) == 0)
+            return fs->params[p].present ? &fs->params[p] : NULL;
+    return NULL;
+}
+
 bool tg_feature_reads_weights(const tg_feature_spec *fs)
 {
     if (fs->def->needs_weights)

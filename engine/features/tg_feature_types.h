@@ -22,9 +22,10 @@
 
 typedef struct tg_feature_def tg_feature_def;
 
-/* What a feature reads: a graph layer (the default), the parent links alone, or the twin
- * documents alone. Only graph features take a "layer". */
-typedef enum { TG_READS_GRAPH, TG_READS_PARENT_LINKS, TG_READS_TWIN_DOCUMENTS } tg_feature_reads;
+/* What a feature reads: a graph layer (the default), the parent links alone, the twin documents
+ * alone, or the relationships of the kinds it names (kinds_param), directed from source to
+ * target whatever the job's layers. Only graph features take a "layer". */
+typedef enum { TG_READS_GRAPH, TG_READS_PARENT_LINKS, TG_READS_TWIN_DOCUMENTS, TG_READS_RELATIONSHIPS } tg_feature_reads;
 
 /* One output column of a feature as the dictionary lists it. A per-layer entry appends
  * "_<layer>" to base_name. Features whose columns depend on their parameters list a pattern
@@ -117,10 +118,18 @@ struct tg_feature_def {
                                 search (for the job's largest k) serves, or NULL */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
+    const char *kinds_param; /* TG_READS_RELATIONSHIPS: the STRING_LIST parameter naming the kinds */
     const char *path_param;  /* a STRING parameter holding a path into the twin document
                                 ("properties.reported.firmware") whose value ingest extracts, or NULL */
     tg_feature_compute_fn compute;
 };
+
+/* What a feature that takes no layer reads, for messages: "the parent links", ... */
+const char *tg_feature_reads_text(const tg_feature_def *def);
+
+/* The relationship kinds an entry names in its kinds_param, or NULL when its feature has none
+ * (borrowed). */
+const tg_param_value *tg_feature_kinds(const tg_feature_spec *fs);
 
 /* Whether the entry reads its layer's edge weights: always (needs_weights) or because its
  * weighted_param is true. */

@@ -431,9 +431,7 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
                     return wrong_type(err, kpath, "a string", value);
                 if (fs->def->reads != TG_READS_GRAPH)
                     return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\": %s reads %s, not a graph layer", kpath,
-                                        fs->def->name, fs->def->reads_coordinates ? "the twins' locations"
-                                                       : fs->def->reads == TG_READS_PARENT_LINKS ? "the parent links"
-                                                                                                 : "the twin documents");
+                                        fs->def->name, tg_feature_reads_text(fs->def));
                 fs->layer = tg_spec_layer_index(spec, json_string_value(value));
                 if (fs->layer < 0) {
                     tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" names layer \"%s\", which is not in \"graph.layers\"",
@@ -631,6 +629,9 @@ static bool needs_relationships(const tg_spec *spec)
 {
     for (size_t i = 0; i < spec->n_layers; i++)
         if (spec->layers[i].kind->reads_relationships)
+            return true;
+    for (size_t f = 0; f < spec->n_features; f++)
+        if (tg_feature_kinds(&spec->features[f]))
             return true;
     return false;
 }

@@ -452,36 +452,53 @@ cleanup:
     return st;
 }
 
-/* "kind IN ('a', 'b')" when every relationships layer lists its kinds, else "true". */
+/* Appends a quoted kind to the filter being built (grown as needed). */
+static tg_status append_kind(PGconn *conn, const char *kind, char **sql, size_t *size, size_t *len, tg_error *err)
+{
+    char *literal = NULL;
+    tg_status st = tg_db_quote_literal(conn, kind, &literal, err);
+    if (st)
+        return st;
+    if (*len + strlen(literal) + 8 > *size) {
+        size_t bigger = 2 * (*len + strlen(literal) + 8);
+        char *grown = realloc(*sql, bigger);
+        if (!grown) {
+            free(literal);
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        }
+        *sql = grown;
+        *size = bigger;
+    }
+    *len += (size_t)snprintf(*sql + *len, *size - *len, "%s%s", (*sql)[*len - 1] == '(' ? "" : ", ", literal);
+    free(literal);
+    return TG_OK;
+}
+
+/* "kind IN ('a', 'b')" when every relationships layer lists its kinds (with the kinds features
+ * name), else "true". */
 static tg_status kind_filter(PGconn *conn, const tg_spec *spec, char **out, tg_error *err)
 {
-    size_t size = 64;
-    for (size_t i = 0; i < spec->n_layers; i++) {
-        const tg_layer_spec *layer = &spec->layers[i];
-        if (!layer->kind->reads_relationships)
-            continue;
-        if (!layer->kinds)
+    for (size_t i = 0; i < spec->n_layers; i++)
+        if (spec->layers[i].kind->reads_relationships && !spec->layers[i].kinds)
             return (*out = strdup("true")) ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-        for (size_t k = 0; k < layer->n_kinds; k++)
-            size += 2 * strlen(layer->kinds[k]) + 8;
-    }
+    size_t size = 256, len;
     char *sql = malloc(size);
     if (!sql)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    size_t len = (size_t)snprintf(sql, size, "kind::text IN (");
-    bool first = true;
-    for (size_t i = 0; i < spec->n_layers; i++)
-        for (size_t k = 0; k < spec->layers[i].n_kinds; k++) {
-            char *literal = NULL;
-            tg_status st = tg_db_quote_literal(conn, spec->layers[i].kinds[k], &literal, err);
-            if (st) {
-                free(sql);
-                return st;
-            }
-            len += (size_t)snprintf(sql + len, size - len, "%s%s", first ? "" : ", ", literal);
-            free(literal);
-            first = false;
-        }
+    len = (size_t)snprintf(sql, size, "kind::text IN (");
+    tg_status st = TG_OK;
+    for (size_t i = 0; i < spec->n_layers && !st; i++)
+        for (size_t k = 0; k < spec->layers[i].n_kinds && !st; k++)
+            st = append_kind(conn, spec->layers[i].kinds[k], &sql, &size, &len, err);
+    for (size_t f = 0; f < spec->n_features && !st; f++) {
+        const tg_param_value *kinds = tg_feature_kinds(&spec->features[f]);
+        for (size_t k = 0; kinds && k < kinds->count && !st; k++)
+            st = append_kind(conn, kinds->names[k], &sql, &size, &len, err);
+    }
+    if (st) {
+        free(sql);
+        return st;
+    }
     snprintf(sql + len, size - len, ")");
     *out = sql;
     return TG_OK;

@@ -1,0 +1,334 @@
+/* tg_influence.c - the influence feature family: who depends on whom along directed relationship kinds (exact reach) and how far a cascade spreads (independent cascade, reverse-influence sampling). */
+#include "tg_influence.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tg_interrupt.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Parameter indexes, in the order of the registry entries below. */
+enum { REACH_KINDS };
+enum { IC_KINDS, IC_P, IC_EPSILON, IC_DELTA };
+/* Columns of reach. */
+enum { DOWNSTREAM, UPSTREAM, LEAVES, DEPTH };
+
+/* The relationships of the named kinds as a directed graph, both ways, in compressed rows.
+ * Self-loops are left out (a twin does not depend on itself); parallel relationships stay (in a
+ * cascade each is a chance of its own). */
+typedef struct {
+    igraph_integer_t n, m;
+    igraph_integer_t *out_start, *out_target; /* n + 1, m */
+    igraph_integer_t *in_start, *in_source;   /* n + 1, m */
+} kind_graph;
+
+static void kind_graph_destroy(kind_graph *g)
+{
+    free(g->out_start);
+    free(g->out_target);
+    free(g->in_start);
+    free(g->in_source);
+    memset(g, 0, sizeof *g);
+}
+
+static tg_status kind_graph_build(const tg_twins *twins, const tg_param_value *kinds, kind_graph *g, tg_error *err)
+{
+    memset(g, 0, sizeof *g);
+    igraph_integer_t n = twins->n_twins;
+    bool *keep = calloc(twins->n_kinds + 1, sizeof *keep);
+    g->n = n;
+    g->out_start = calloc((size_t)n + 1, sizeof *g->out_start);
+    g->in_start = calloc((size_t)n + 1, sizeof *g->in_start);
+    if (!keep || !g->out_start || !g->in_start)
+        goto no_memory;
+    for (size_t k = 0; k < twins->n_kinds; k++)
+        for (size_t i = 0; i < kinds->count; i++)
+            keep[k] |= strcmp(twins->kinds[k], kinds->names[i]) == 0;
+    for (igraph_integer_t e = 0; e < twins->n_relationships; e++) {
+        igraph_integer_t s = twins->rel_source[e], t = twins->rel_target[e];
+        if (!keep[twins->rel_kind[e]] || s == t)
+            continue;
+        g->out_start[s + 1]++;
+        g->in_start[t + 1]++;
+        g->m++;
+    }
+    for (igraph_integer_t v = 0; v < n; v++) {
+        g->out_start[v + 1] += g->out_start[v];
+        g->in_start[v + 1] += g->in_start[v];
+    }
+    g->out_target = malloc(((size_t)g->m + 1) * sizeof *g->out_target);
+    g->in_source = malloc(((size_t)g->m + 1) * sizeof *g->in_source);
+    igraph_integer_t *out_fill = malloc(((size_t)n + 1) * sizeof *out_fill);
+    igraph_integer_t *in_fill = malloc(((size_t)n + 1) * sizeof *in_fill);
+    if (!g->out_target || !g->in_source || !out_fill || !in_fill) {
+        free(out_fill);
+        free(in_fill);
+        goto no_memory;
+    }
+    memcpy(out_fill, g->out_start, (size_t)n * sizeof *out_fill);
+    memcpy(in_fill, g->in_start, (size_t)n * sizeof *in_fill);
+    for (igraph_integer_t e = 0; e < twins->n_relationships; e++) {
+        igraph_integer_t s = twins->rel_source[e], t = twins->rel_target[e];
+        if (!keep[twins->rel_kind[e]] || s == t)
+            continue;
+        g->out_target[out_fill[s]++] = t;
+        g->in_source[in_fill[t]++] = s;
+    }
+    free(out_fill);
+    free(in_fill);
+    free(keep);
+    return TG_OK;
+no_memory:
+    free(keep);
+    kind_graph_destroy(g);
+    return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+}
+
+/* One breadth-first search from source along start/next, marking with stamp. Returns how many
+ * twins it reached besides the source; *leaves counts those without an outgoing relationship
+ * (when out_start is given) and *depth the largest distance. By hand rather than with
+ * igraph_bfs: one pass gives the three numbers, and the stamp array is reused by every search,
+ * so a search costs what it reaches, not the graph's size. */
+static igraph_integer_t search(const igraph_integer_t *start, const igraph_integer_t *next,
+                               const igraph_integer_t *out_start, igraph_integer_t source, igraph_integer_t stamp,
+                               igraph_integer_t *mark, igraph_integer_t *queue, igraph_integer_t *dist,
+                               igraph_integer_t *leaves, igraph_integer_t *depth)
+{
+    igraph_integer_t head = 0, tail = 0;
+    *leaves = 0;
+    *depth = 0;
+    mark[source] = stamp;
+    dist[source] = 0;
+    queue[tail++] = source;
+    while (head < tail) {
+        igraph_integer_t v = queue[head++];
+        for (igraph_integer_t i = start[v]; i < start[v + 1]; i++) {
+            igraph_integer_t w = next[i];
+            if (mark[w] == stamp)
+                continue;
+            mark[w] = stamp;
+            dist[w] = dist[v] + 1;
+            if (dist[w] > *depth)
+                *depth = dist[w];
+            if (out_start && out_start[w] == out_start[w + 1])
+                (*leaves)++;
+            queue[tail++] = w;
+        }
+    }
+    return tail - 1;
+}
+
+/* Every twin's downstream reach, leaves and depth, and upstream reach: one search each way per
+ * twin. */
+static tg_status reach_all(const kind_graph *g, igraph_integer_t *down, igraph_integer_t *up,
+                           igraph_integer_t *leaves, igraph_integer_t *depth, tg_error *err)
+{
+    igraph_integer_t n = g->n;
+    igraph_integer_t *mark = malloc(((size_t)n + 1) * sizeof *mark), *queue = malloc(((size_t)n + 1) * sizeof *queue),
+                     *dist = malloc(((size_t)n + 1) * sizeof *dist);
+    tg_status st = mark && queue && dist ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        mark[v] = -1;
+    for (igraph_integer_t v = 0; !st && v < n; v++) {
+        if ((v & 1023) == 0 && (st = tg_interrupt_check("while computing reach", err)))
+            break;
+        igraph_integer_t ignored_leaves, ignored_depth;
+        down[v] = search(g->out_start, g->out_target, g->out_start, v, 2 * v, mark, queue, dist, &leaves[v], &depth[v]);
+        if (up)
+            up[v] = search(g->in_start, g->in_source, NULL, v, 2 * v + 1, mark, queue, dist, &ignored_leaves,
+                           &ignored_depth);
+    }
+    free(mark);
+    free(queue);
+    free(dist);
+    return st;
+}
+
+static tg_status compute_reach(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    kind_graph g;
+    tg_status st = kind_graph_build(in->twins, &in->params[REACH_KINDS], &g, err);
+    if (st)
+        return st;
+    st = reach_all(&g, VECTOR(out[DOWNSTREAM]->integer), VECTOR(out[UPSTREAM]->integer),
+                   VECTOR(out[LEAVES]->integer), VECTOR(out[DEPTH]->integer), err);
+    json_object_set_new(in->details, "relationships", json_integer(g.m));
+    kind_graph_destroy(&g);
+    return st;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): a tiny generator with a state of its own per sample.
+ * By hand because igraph's generator is one global stream; per-sample streams make the
+ * estimates the same whatever order or thread draws the samples. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1) with 53 random bits. */
+static double next_unit(uint64_t *state)
+{
+    return (double)(next_random(state) >> 11) * 0x1.0p-53;
+}
+
+/* Uniform in [0, n) without modulo bias (rejection of the last partial block). */
+static igraph_integer_t next_below(uint64_t *state, igraph_integer_t n)
+{
+    uint64_t bound = (uint64_t)n, limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t r;
+    do
+        r = next_random(state);
+    while (r >= limit);
+    return (igraph_integer_t)(r % bound);
+}
+
+/* The number of reverse-reachable sets for the guarantee: each estimate n·X̄ of a twin's
+ * expected spread σ(v) is within ε·n of it, for all n twins at once, with probability ≥ 1 − δ.
+ * Derivation: for a uniformly random target and a random live-edge graph, the twins that reach
+ * the target form the reverse-reachable set R, and P(v ∈ R) = σ(v)/n (Borgs et al. 2014). The
+ * θ indicators [v ∈ R_i] are independent in [0, 1] with mean σ(v)/n, so Hoeffding gives
+ * P(|X̄ − σ(v)/n| ≥ ε) ≤ 2·exp(−2θε²); a union bound over the n twins makes it ≤ 2n·exp(−2θε²),
+ * which is ≤ δ when θ ≥ ln(2n/δ) / (2ε²). */
+static double sample_count(igraph_integer_t n, double epsilon, double delta)
+{
+    return ceil(log(2.0 * (double)(n > 0 ? n : 1) / delta) / (2.0 * epsilon * epsilon));
+}
+
+static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    kind_graph g;
+    tg_status st = kind_graph_build(in->twins, &in->params[IC_KINDS], &g, err);
+    if (st)
+        return st;
+    igraph_integer_t n = g.n;
+    double p = in->params[IC_P].number, epsilon = in->params[IC_EPSILON].number, delta = in->params[IC_DELTA].number;
+    double *spread = VECTOR(out[0]->real);
+    json_object_set_new(in->details, "relationships", json_integer(g.m));
+    json_object_set_new(in->details, "model", json_string("independent cascade"));
+    json_object_set_new(in->details, "p", json_real(p));
+    if (p == 0.0 || p == 1.0 || g.m == 0) {
+        /* Certain edges need no sampling: the spread is the twin plus what it reaches (p = 1). */
+        igraph_integer_t *down = calloc((size_t)n + 1, sizeof *down), *leaves = calloc((size_t)n + 1, sizeof *leaves),
+                         *depth = calloc((size_t)n + 1, sizeof *depth);
+        st = down && leaves && depth ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        if (!st && p == 1.0)
+            st = reach_all(&g, down, NULL, leaves, depth, err);
+        for (igraph_integer_t v = 0; !st && v < n; v++)
+            spread[v] = 1.0 + (double)down[v];
+        json_object_set_new(in->details, "exact", json_true());
+        free(down);
+        free(leaves);
+        free(depth);
+        kind_graph_destroy(&g);
+        return st;
+    }
+    double theta = sample_count(n, epsilon, delta);
+    if (theta > 1e10) {
+        kind_graph_destroy(&g);
+        return tg_error_set(err, TG_ERR_INPUT, "%s: epsilon %g and delta %g need %.3g samples", in->column, epsilon,
+                            delta, theta);
+    }
+    uint64_t samples = (uint64_t)theta;
+    uint64_t *hits = calloc((size_t)n + 1, sizeof *hits);
+    igraph_integer_t *mark = malloc(((size_t)n + 1) * sizeof *mark), *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    st = hits && mark && queue ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        mark[v] = -1;
+    uint64_t visited = 0;
+    for (uint64_t i = 0; !st && i < samples; i++) {
+        if ((i & 1023) == 0 && (st = tg_interrupt_check("while sampling cascades", err)))
+            break;
+        /* Sample i's own stream: the job's seed and i, mixed. */
+        uint64_t state = in->seed * 0xd1342543de82ef95u + i;
+        next_random(&state);
+        igraph_integer_t target = next_below(&state, n), head = 0, tail = 0;
+        igraph_integer_t stamp = (igraph_integer_t)i;
+        mark[target] = stamp;
+        queue[tail++] = target;
+        /* Reverse breadth-first search over live edges: each relationship into a reached twin is
+         * live with probability p, drawn when first looked at. */
+        while (head < tail) {
+            igraph_integer_t w = queue[head++];
+            hits[w]++;
+            for (igraph_integer_t e = g.in_start[w]; e < g.in_start[w + 1]; e++) {
+                igraph_integer_t u = g.in_source[e];
+                if (mark[u] != stamp && next_unit(&state) < p) {
+                    mark[u] = stamp;
+                    queue[tail++] = u;
+                }
+            }
+        }
+        visited += (uint64_t)tail;
+    }
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        spread[v] = (double)n * (double)hits[v] / theta;
+    json_object_set_new(in->details, "exact", json_false());
+    json_object_set_new(in->details, "samples", json_integer((json_int_t)samples));
+    json_object_set_new(in->details, "epsilon", json_real(epsilon));
+    json_object_set_new(in->details, "delta", json_real(delta));
+    json_object_set_new(in->details, "mean_sample_size", json_real(samples ? (double)visited / theta : 0.0));
+    free(hits);
+    free(mark);
+    free(queue);
+    kind_graph_destroy(&g);
+    return st;
+}
+
+static const tg_param_def reach_params[] = {
+    [REACH_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST, .required = true,
+                     .doc = "relationship kinds followed from source to target, e.g. [\"feeds\", \"powers\"]"},
+};
+static const tg_column_def reach_columns[] = {
+    {"reach_downstream", TG_COLUMN_BIGINT, false,
+     "twins reachable from this one along the kinds, itself excluded"},
+    {"reach_upstream", TG_COLUMN_BIGINT, false,
+     "twins from which this one is reachable along the kinds, itself excluded (also inside a cycle)"},
+    {"blast_radius_leaves", TG_COLUMN_BIGINT, false,
+     "reachable twins, itself excluded, with no outgoing relationship of the kinds (the devices that go dark); 0 "
+     "for a twin that reaches none"},
+    {"reach_depth", TG_COLUMN_BIGINT, false,
+     "the largest shortest-path distance from this twin to a twin it reaches; 0 when it reaches none"},
+};
+
+static const tg_param_def ic_params[] = {
+    [IC_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST, .required = true,
+                  .doc = "relationship kinds a cascade travels along, from source to target"},
+    [IC_P] = {.name = "p", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 0, .max_number = 1,
+              .doc = "the probability that an activated twin activates the target of each relationship"},
+    [IC_EPSILON] = {.name = "epsilon", .type = TG_PARAM_NUMBER, .default_json = "0.01", .min_number = 1e-4,
+                    .max_number = 1, .doc = "every estimate is within epsilon·n of the exact expected spread ..."},
+    [IC_DELTA] = {.name = "delta", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 1e-9,
+                  .max_number = 0.999, .doc = "... with probability at least 1 − delta, all twins at once"},
+};
+static const tg_column_def ic_columns[] = {
+    {"influence_ic", TG_COLUMN_DOUBLE, false,
+     "expected number of twins activated when this twin alone is the seed, itself included (independent cascade "
+     "with probability p per relationship); estimated within epsilon·n with probability 1 − delta, exact at p = 0 "
+     "or 1"},
+};
+
+const tg_feature_def tg_influence_features[] = {
+    {.name = "reach", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
+     .summary = "dependency reach along directed relationship kinds: downstream and upstream counts, the leaves "
+                "that go dark, the depth (exact)",
+     .reference = "networkx descendants, ancestors and shortest_path_length",
+     .complexity = "one breadth-first search each way per twin: O(sum over twins of what it reaches and the "
+                   "relationships among them) time, O(twins + relationships) memory",
+     .params = reach_params, .n_params = COUNT(reach_params), .columns = reach_columns,
+     .n_columns = COUNT(reach_columns), .compute = compute_reach},
+    {.name = "influence_ic", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
+     .summary = "expected cascade size from each twin (independent cascade), by reverse-influence sampling with a "
+                "stated error bound",
+     .reference = "exact live-edge enumeration on small graphs and a Monte Carlo simulation on networkx",
+     .complexity = "ln(2n/delta)/(2 epsilon^2) reverse-reachable sets, each costing the twins it holds and their "
+                   "incoming relationships; O(twins + relationships) memory",
+     .params = ic_params, .n_params = COUNT(ic_params), .columns = ic_columns, .n_columns = COUNT(ic_columns),
+     .compute = compute_influence_ic},
+};
+const size_t tg_influence_feature_count = COUNT(tg_influence_features);

@@ -1,0 +1,178 @@
+"""Oracle: the influence family against networkx and exact enumeration.
+
+reach (downstream, upstream, leaves that go dark, depth) is compared with networkx's
+descendants, ancestors and shortest_path_length on the generated city's feeds/monitors edges, on
+the ADT energy grid's feeds (loaded with `twingraph load`) and on a graph of strongly connected
+groups with self-loops, parallel edges and kinds that must be ignored.
+
+influence_ic: at p = 1 it equals reach_downstream + 1 and at p = 0 it is 1, exactly; on small
+random graphs (at most 14 relationships) every estimate is within the stated epsilon·n of the
+exact expected spread from enumerating all 2^m live-edge graphs, and agrees with an independent
+forward Monte Carlo simulation on networkx; the sample count recorded in features.runs is the
+Hoeffding bound's; the same seed gives the same numbers."""
+import itertools
+import math
+import os
+import random
+import sys
+
+import networkx as nx
+
+from oracle_common import OracleChecker, load_smart_city
+from twintest import REPO, Database, run_job, run_twingraph, write_job
+
+ck = OracleChecker()
+ENERGY = os.path.join(REPO, "datasets", "external", "adt-energy-grid", "distributionGridBulkImport.ndjson")
+REACH = ["reach_downstream", "reach_upstream", "blast_radius_leaves", "reach_depth"]
+
+
+def kind_graph(db, kinds):
+    """networkx MultiDiGraph of the relationships of these kinds, self-loops left out."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(r[0] for r in db.query("SELECT device_id FROM twin.devices"))
+    g.add_edges_from((s, t) for s, t, k in db.query("SELECT source_id, target_id, kind FROM twin.relationships")
+                     if k in kinds and s != t)
+    return g
+
+
+def expected_reach(g):
+    out = {}
+    for v in g:
+        down = nx.descendants(g, v)
+        dist = nx.single_source_shortest_path_length(g, v)
+        out[v] = {"reach_downstream": len(down), "reach_upstream": len(nx.ancestors(g, v)),
+                  "blast_radius_leaves": sum(1 for d in down if g.out_degree(d) == 0),
+                  "reach_depth": max(dist.values())}
+    return out
+
+
+def check_reach(label, db, kinds):
+    run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": [{"name": "reach", "kinds": kinds}]})
+    rows = db.features()
+    want = expected_reach(kind_graph(db, kinds))
+    ck.true(f"{label}: one row per twin", set(rows) == set(want), f"{len(rows)} rows, {len(want)} twins")
+    bad = [(v, c, rows[v][c], w[c]) for v, w in want.items() for c in REACH if v in rows and rows[v][c] != w[c]]
+    ck.true(f"{label}: reach equals networkx on {len(want)} twins", not bad, repr(bad[:5]))
+    return rows, want
+
+
+def check_certain(label, db, kinds, reach_rows):
+    """p = 1: exactly reach_downstream + 1; p = 0: exactly 1."""
+    for p in (1, 0):
+        run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": [{"name": "influence_ic", "kinds": kinds, "p": p}]})
+        rows = db.features()
+        bad = [(v, r["influence_ic"]) for v, r in rows.items()
+               if r["influence_ic"] != (reach_rows[v]["reach_downstream"] + 1 if p == 1 else 1)]
+        ck.true(f"{label}: influence_ic at p = {p} is exact", not bad, repr(bad[:5]))
+
+
+def exact_spread(nodes, edges, p):
+    """Expected cascade size from each node: the average over all 2^m live-edge graphs."""
+    spread = {v: 0.0 for v in nodes}
+    for live in itertools.product((False, True), repeat=len(edges)):
+        weight = math.prod(p if on else 1 - p for on in live)
+        g = nx.DiGraph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from(e for e, on in zip(edges, live) if on)
+        for v in nodes:
+            spread[v] += weight * (1 + len(nx.descendants(g, v)))
+    return spread
+
+
+def monte_carlo(nodes, edges, p, runs, rng):
+    """Forward simulation of the independent cascade, each parallel edge a chance of its own."""
+    out = {v: [] for v in nodes}
+    succ = {v: [] for v in nodes}
+    for a, b in edges:
+        succ[a].append(b)
+    for v in nodes:
+        total = 0
+        for _ in range(runs):
+            active, frontier = {v}, [v]
+            while frontier:
+                nxt = []
+                for u in frontier:
+                    for w in succ[u]:
+                        if w not in active and rng.random() < p:
+                            active.add(w)
+                            nxt.append(w)
+                frontier = nxt
+            total += len(active)
+        out[v] = total / runs
+    return out
+
+
+with Database("oracle_influence") as db:
+    # 1. The generated city: feeds (sensors -> controllers) and monitors.
+    load_smart_city(db, 3000, 7)
+    rows, _ = check_reach("city feeds", db, ["feeds"])
+    check_reach("city feeds+monitors", db, ["feeds", "monitors"])
+    check_certain("city feeds", db, ["feeds"], rows)
+
+    # 2. A real dependency graph: the energy grid's feeds, loaded with twingraph load.
+    run_twingraph(["load", "--format", "adt", ENERGY, "--replace"], db=db)
+    rows, want = check_reach("energy grid feeds", db, ["feeds"])
+    ck.true("energy grid: some plant reaches several twins", max(w["reach_downstream"] for w in want.values()) > 3,
+            repr(sorted(w["reach_downstream"] for w in want.values())[-5:]))
+    check_certain("energy grid feeds", db, ["feeds"], rows)
+
+    # 3. Strongly connected groups, a self-loop, parallel edges, a kind to ignore.
+    devices = [(f"n{i}", None, "node") for i in range(14)]
+    rels = [("n0", "n1", "feeds"), ("n1", "n2", "feeds"), ("n2", "n0", "feeds"),       # a cycle
+            ("n2", "n3", "feeds"), ("n3", "n4", "feeds"), ("n4", "n3", "powers"),      # a 2-cycle over two kinds
+            ("n4", "n5", "feeds"), ("n4", "n5", "feeds"), ("n5", "n5", "feeds"),       # parallel, self-loop
+            ("n6", "n0", "feeds"), ("n7", "n6", "monitors"), ("n8", "n9", "feeds"),
+            ("n9", "n10", "powers"), ("n10", "n8", "feeds"), ("n11", "n12", "connectedTo")]
+    db.load(devices, rels)
+    rows, _ = check_reach("cycles", db, ["feeds", "powers"])
+    ck.true("cycles: upstream inside a cycle counts the cycle (n1, n2) and n6", rows["n0"]["reach_upstream"] == 3,
+            repr(rows["n0"]))
+    check_certain("cycles", db, ["feeds", "powers"], rows)
+
+    # 4. Small random graphs: the estimate against exact enumeration and Monte Carlo.
+    rng = random.Random(11)
+    eps, delta = 0.05, 0.05
+    for trial in range(5):
+        n = rng.randint(6, 10)
+        nodes = [f"v{i}" for i in range(n)]
+        m = rng.randint(n, 14)
+        edges = [tuple(rng.sample(nodes, 2)) for _ in range(m)]
+        p = rng.choice([0.2, 0.5, 0.8])
+        db.load([(v, None, "node") for v in nodes], [(a, b, "feeds") for a, b in edges])
+        spec = {"graph": {"layers": ["hierarchy"]}, "seed": 1000 + trial,
+                "features": [{"name": "influence_ic", "kinds": ["feeds"], "p": p, "epsilon": eps, "delta": delta}]}
+        run_job(db, spec)
+        got = {v: r["influence_ic"] for v, r in db.features().items()}
+        exact = exact_spread(nodes, edges, p)
+        worst = max(abs(got[v] - exact[v]) for v in nodes)
+        ck.true(f"graph {trial} ({n} twins, {m} edges, p={p}): every estimate within epsilon·n = {eps * n:.2f} "
+                f"of the exact spread", worst <= eps * n, f"largest error {worst:.3f}")
+        mc = monte_carlo(nodes, edges, p, 4000, rng)
+        # Monte Carlo's own error: the spread is at most n, so 4 standard errors are below 4·n/(2·sqrt(runs)).
+        mc_tol = eps * n + 4 * n / (2 * math.sqrt(4000))
+        worst_mc = max(abs(got[v] - mc[v]) for v in nodes)
+        ck.true(f"graph {trial}: agrees with a Monte Carlo simulation", worst_mc <= mc_tol,
+                f"largest difference {worst_mc:.3f} > {mc_tol:.3f}")
+        details = db.query("SELECT feature_details FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0][0]
+        want_samples = math.ceil(math.log(2 * n / delta) / (2 * eps * eps))
+        ck.true(f"graph {trial}: the Hoeffding sample count is recorded", details.get("samples") == want_samples,
+                repr(details))
+        if trial == 0:
+            run_job(db, spec)
+            again = {v: r["influence_ic"] for v, r in db.features().items()}
+            ck.true("the same seed gives the same estimates", again == got, "")
+
+    # 5. Bad parameters are spec errors.
+    for bad, words in (({"p": 1.5}, "p"), ({"kinds": []}, "kinds"), ({"epsilon": 0}, "epsilon")):
+        entry = dict({"name": "influence_ic", "kinds": ["feeds"]}, **bad)
+        proc = run_twingraph(["validate", write_job({"features": [entry]})], check=False)
+        ck.true(f"spec error for {bad}", proc.returncode == 1 and words in proc.stderr, proc.stderr[-200:])
+    proc = run_twingraph(["validate", write_job({"features": [{"name": "reach", "kinds": ["feeds"], "layer": "x"}]})],
+                         check=False)
+    ck.true("reach takes no layer", proc.returncode == 1 and "not a graph layer" in proc.stderr, proc.stderr[-200:])
+
+try:
+    ck.finish("influence")
+except AssertionError as e:
+    print(e)
+    sys.exit(1)
