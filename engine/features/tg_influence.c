@@ -188,13 +188,14 @@ static igraph_integer_t next_below(uint64_t *state, igraph_integer_t n)
     return (igraph_integer_t)(r % bound);
 }
 
-/* The number of reverse-reachable sets for the guarantee: each estimate n·X̄ of a twin's
+/* The number of reverse-reachable sets for the guarantee: each estimate 1 + n·X̄ of a twin's
  * expected spread σ(v) is within ε·n of it, for all n twins at once, with probability ≥ 1 − δ.
- * Derivation: for a uniformly random target and a random live-edge graph, the twins that reach
- * the target form the reverse-reachable set R, and P(v ∈ R) = σ(v)/n (Borgs et al. 2014). The
- * θ indicators [v ∈ R_i] are independent in [0, 1] with mean σ(v)/n, so Hoeffding gives
- * P(|X̄ − σ(v)/n| ≥ ε) ≤ 2·exp(−2θε²); a union bound over the n twins makes it ≤ 2n·exp(−2θε²),
- * which is ≤ δ when θ ≥ ln(2n/δ) / (2ε²). */
+ * Derivation: for a uniformly random target t and a random live-edge graph, the twins that reach
+ * t form the reverse-reachable set R, and P(v ∈ R) = σ(v)/n (Borgs et al. 2014); v = t has
+ * probability 1/n, so P(v ∈ R, v ≠ t) = (σ(v) − 1)/n. The θ indicators X_i = [v ∈ R_i, v ≠ t_i]
+ * are independent in [0, 1], so Hoeffding gives P(|X̄ − (σ(v) − 1)/n| ≥ ε) ≤ 2·exp(−2θε²); a
+ * union bound over the n twins makes it ≤ 2n·exp(−2θε²), which is ≤ δ when
+ * θ ≥ ln(2n/δ) / (2ε²). */
 static double sample_count(igraph_integer_t n, double epsilon, double delta)
 {
     return ceil(log(2.0 * (double)(n > 0 ? n : 1) / delta) / (2.0 * epsilon * epsilon));
@@ -255,7 +256,7 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
          * live with probability p, drawn when first looked at. */
         while (head < tail) {
             igraph_integer_t w = queue[head++];
-            hits[w]++;
+            hits[w] += w != target;
             for (igraph_integer_t e = g.in_start[w]; e < g.in_start[w + 1]; e++) {
                 igraph_integer_t u = g.in_source[e];
                 if (mark[u] != stamp && next_unit(&state) < p) {
@@ -266,8 +267,11 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
         }
         visited += (uint64_t)tail;
     }
+    /* A twin always activates itself, so only the others are estimated: the target of a sample
+     * is not counted in it, and P(v in R, v not the target) = (spread(v) - 1)/n. The bound is
+     * the same, but an estimate is never below 1 and a twin nothing depends on is exact. */
     for (igraph_integer_t v = 0; !st && v < n; v++)
-        spread[v] = (double)n * (double)hits[v] / theta;
+        spread[v] = 1.0 + (double)n * (double)hits[v] / theta;
     json_object_set_new(in->details, "exact", json_false());
     json_object_set_new(in->details, "samples", json_integer((json_int_t)samples));
     json_object_set_new(in->details, "epsilon", json_real(epsilon));
