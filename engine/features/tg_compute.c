@@ -94,6 +94,8 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .spatial = fs->def->reads_coordinates ? graphs->spatial : NULL,
         .doc_values = fs->doc_values,
         .as_of = as_of,
+        .ranking = &table->ranking,
+        .n_ranking = &table->n_ranking,
     };
     double start = tg_time_now();
     if (fs->def->reads == TG_READS_GRAPH)

@@ -84,6 +84,8 @@ typedef struct {
     const char *column;             /* the entry's first column: names the entry in warnings */
     tg_spatial *spatial;            /* the spatial index of located twins when the feature reads
                                        coordinates, else NULL */
+    tg_ranking_entry **ranking;     /* writes_ranking: receives a malloc'd ranking (the run owns it) */
+    size_t *n_ranking;
 } tg_feature_input;
 
 /* Computes a feature: fills out[i], the i-th column the entry writes (initialised to the
@@ -119,6 +121,8 @@ struct tg_feature_def {
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
     const char *kinds_param; /* TG_READS_RELATIONSHIPS: the STRING_LIST parameter naming the kinds */
+    bool writes_ranking;     /* also makes a ranking of twins, written to output.influencers (one
+                                such entry per job) */
     const char *path_param;  /* a STRING parameter holding a path into the twin document
                                 ("properties.reported.firmware") whose value ingest extracts, or NULL */
     tg_feature_compute_fn compute;

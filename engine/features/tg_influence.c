@@ -2,6 +2,7 @@
 #include "tg_influence.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 /* Parameter indexes, in the order of the registry entries below. */
 enum { REACH_KINDS };
 enum { IC_KINDS, IC_P, IC_EPSILON, IC_DELTA };
+enum { TOP_KINDS, TOP_K, TOP_P, TOP_EPSILON, TOP_ELL };
 /* Columns of reach. */
 enum { DOWNSTREAM, UPSTREAM, LEAVES, DEPTH };
 
@@ -201,6 +203,33 @@ static double sample_count(igraph_integer_t n, double epsilon, double delta)
     return ceil(log(2.0 * (double)(n > 0 ? n : 1) / delta) / (2.0 * epsilon * epsilon));
 }
 
+/* Draws reverse-reachable set number i for the job's seed into queue[0..size) (the target first)
+ * and returns its size; mark is a stamp array of n entries, all different from i before. Each
+ * relationship into a reached twin is live with probability p, drawn when first looked at: a
+ * reverse breadth-first search over the live edges of one random live-edge graph. */
+static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, uint64_t i, igraph_integer_t *mark,
+                                  igraph_integer_t *queue)
+{
+    /* Sample i's own stream: the job's seed and i, mixed. */
+    uint64_t state = seed * 0xd1342543de82ef95u + i;
+    next_random(&state);
+    igraph_integer_t target = next_below(&state, g->n), head = 0, tail = 0;
+    igraph_integer_t stamp = (igraph_integer_t)i;
+    mark[target] = stamp;
+    queue[tail++] = target;
+    while (head < tail) {
+        igraph_integer_t w = queue[head++];
+        for (igraph_integer_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
+            igraph_integer_t u = g->in_source[e];
+            if (mark[u] != stamp && next_unit(&state) < p) {
+                mark[u] = stamp;
+                queue[tail++] = u;
+            }
+        }
+    }
+    return tail;
+}
+
 static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
@@ -245,26 +274,9 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
     for (uint64_t i = 0; !st && i < samples; i++) {
         if ((i & 1023) == 0 && (st = tg_interrupt_check("while sampling cascades", err)))
             break;
-        /* Sample i's own stream: the job's seed and i, mixed. */
-        uint64_t state = in->seed * 0xd1342543de82ef95u + i;
-        next_random(&state);
-        igraph_integer_t target = next_below(&state, n), head = 0, tail = 0;
-        igraph_integer_t stamp = (igraph_integer_t)i;
-        mark[target] = stamp;
-        queue[tail++] = target;
-        /* Reverse breadth-first search over live edges: each relationship into a reached twin is
-         * live with probability p, drawn when first looked at. */
-        while (head < tail) {
-            igraph_integer_t w = queue[head++];
-            hits[w] += w != target;
-            for (igraph_integer_t e = g.in_start[w]; e < g.in_start[w + 1]; e++) {
-                igraph_integer_t u = g.in_source[e];
-                if (mark[u] != stamp && next_unit(&state) < p) {
-                    mark[u] = stamp;
-                    queue[tail++] = u;
-                }
-            }
-        }
+        igraph_integer_t tail = sample_rr(&g, p, in->seed, i, mark, queue);
+        for (igraph_integer_t j = 1; j < tail; j++) /* queue[0] is the target */
+            hits[queue[j]]++;
         visited += (uint64_t)tail;
     }
     /* A twin always activates itself, so only the others are estimated: the target of a sample
@@ -280,6 +292,217 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
     free(hits);
     free(mark);
     free(queue);
+    kind_graph_destroy(&g);
+    return st;
+}
+
+
+/* Reverse-reachable sets kept for IMM, flat: set s holds nodes[start[s] .. start[s + 1]). */
+typedef struct {
+    uint32_t *nodes;
+    size_t n_nodes, cap_nodes;
+    size_t *start; /* n_sets + 1 */
+    size_t n_sets, cap_sets;
+} rr_sets;
+
+/* The most set memberships IMM keeps (about 8 bytes each with the inverted index): 4 GiB. */
+#define MAX_RR_ENTRIES ((size_t)1 << 29)
+
+static void rr_sets_destroy(rr_sets *r)
+{
+    free(r->nodes);
+    free(r->start);
+    memset(r, 0, sizeof *r);
+}
+
+/* Draws sets until r holds count of them; sample indexes continue from r->n_sets + first. */
+static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t seed, uint64_t first, size_t count,
+                         igraph_integer_t *mark, igraph_integer_t *queue, const char *column, double epsilon,
+                         tg_error *err)
+{
+    if (count + 1 > r->cap_sets) {
+        size_t cap = count + 1;
+        size_t *bigger = realloc(r->start, cap * sizeof *bigger);
+        if (!bigger)
+            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        if (!r->start)
+            bigger[0] = 0;
+        r->start = bigger;
+        r->cap_sets = cap;
+    }
+    while (r->n_sets < count) {
+        if ((r->n_sets & 1023) == 0) {
+            tg_status st = tg_interrupt_check("while sampling cascades", err);
+            if (st)
+                return st;
+        }
+        igraph_integer_t size = sample_rr(g, p, seed, first + r->n_sets, mark, queue);
+        if (r->n_nodes + (size_t)size > MAX_RR_ENTRIES) {
+            tg_error_set(err, TG_ERR_INPUT, "%s: IMM needs more than %zu reverse-reachable set entries at epsilon %g",
+                         column, MAX_RR_ENTRIES, epsilon);
+            tg_error_hint(err, "raise \"epsilon\" (the sample count grows with 1/epsilon^2) or lower \"k\"");
+            return TG_ERR_INPUT;
+        }
+        if (r->n_nodes + (size_t)size > r->cap_nodes) {
+            size_t cap = r->cap_nodes ? 2 * r->cap_nodes : 1 << 16;
+            while (cap < r->n_nodes + (size_t)size)
+                cap *= 2;
+            uint32_t *bigger = realloc(r->nodes, cap * sizeof *bigger);
+            if (!bigger)
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            r->nodes = bigger;
+            r->cap_nodes = cap;
+        }
+        for (igraph_integer_t j = 0; j < size; j++)
+            r->nodes[r->n_nodes++] = (uint32_t)queue[j];
+        r->start[++r->n_sets] = r->n_nodes;
+    }
+    return TG_OK;
+}
+
+/* Greedy maximum coverage (IMM's NodeSelection): k twins, each covering the most sets the ones
+ * before it left uncovered (ties: the smaller vertex). gains[j] is how many sets seeds[j] newly
+ * covered. O(k·n + entries): an inverted index from twins to their sets, counts kept current. */
+static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integer_t k, igraph_integer_t *seeds,
+                              size_t *gains, tg_error *err)
+{
+    size_t *count = calloc((size_t)n + 1, sizeof *count), *first = calloc((size_t)n + 2, sizeof *first);
+    uint32_t *sets_of = malloc((r->n_nodes + 1) * sizeof *sets_of);
+    bool *covered = calloc(r->n_sets + 1, sizeof *covered), *chosen = calloc((size_t)n + 1, sizeof *chosen);
+    tg_status st = count && first && sets_of && covered && chosen ? TG_OK
+                                                                   : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    for (size_t e = 0; !st && e < r->n_nodes; e++)
+        count[r->nodes[e]]++;
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        first[v + 1] = first[v] + count[v];
+    for (size_t s = 0; !st && s < r->n_sets; s++)
+        for (size_t e = r->start[s]; e < r->start[s + 1]; e++)
+            sets_of[first[r->nodes[e]]++] = (uint32_t)s;
+    for (igraph_integer_t v = n; !st && v > 0; v--) /* back to the starts */
+        first[v] = first[v - 1];
+    if (!st)
+        first[0] = 0;
+    for (igraph_integer_t j = 0; !st && j < k; j++) {
+        igraph_integer_t best = -1;
+        for (igraph_integer_t v = 0; v < n; v++)
+            if (!chosen[v] && (best < 0 || count[v] > count[best]))
+                best = v;
+        seeds[j] = best;
+        gains[j] = count[best];
+        chosen[best] = true;
+        for (size_t i = first[best]; i < first[best + 1]; i++) {
+            size_t set = sets_of[i];
+            if (covered[set])
+                continue;
+            covered[set] = true;
+            for (size_t e = r->start[set]; e < r->start[set + 1]; e++)
+                count[r->nodes[e]]--;
+        }
+    }
+    free(count);
+    free(first);
+    free(sets_of);
+    free(covered);
+    free(chosen);
+    return st;
+}
+
+/* IMM (Tang, Shi, Xiao, SIGMOD 2015): k seeds whose expected spread is at least (1 - 1/e - ε)
+ * of the best k twins' with probability at least 1 - 1/n^ℓ. The sampling phase halves a guess x
+ * of the optimum until the greedy seeds on λ'/x sets cover enough to make a lower bound LB;
+ * then λ* / LB sets decide the seeds. Those final sets are drawn afresh (Chen, "An issue in the
+ * martingale analysis of the influence maximization algorithm IMM", 2018: reusing the sampling
+ * phase's sets voids the guarantee). */
+static tg_status compute_influence_top(const tg_feature_input *in, tg_column *const *out, tg_error *err)
+{
+    kind_graph g;
+    tg_status st = kind_graph_build(in->twins, &in->params[TOP_KINDS], &g, err);
+    if (st)
+        return st;
+    igraph_integer_t n = g.n, k = in->params[TOP_K].integer < n ? (igraph_integer_t)in->params[TOP_K].integer : n;
+    double p = in->params[TOP_P].number, eps = in->params[TOP_EPSILON].number, ell = in->params[TOP_ELL].number;
+    double nn = (double)n, kk = (double)k;
+    for (igraph_integer_t v = 0; v < n; v++)
+        tg_column_set_null(out[0], v);
+    rr_sets phase1 = {0}, final = {0};
+    igraph_integer_t *mark = malloc(((size_t)n + 1) * sizeof *mark), *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    igraph_integer_t *seeds = malloc(((size_t)k + 1) * sizeof *seeds);
+    size_t *gains = malloc(((size_t)k + 1) * sizeof *gains);
+    tg_ranking_entry *ranking = malloc(((size_t)k + 1) * sizeof *ranking);
+    if (!mark || !queue || !seeds || !gains || !ranking) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    for (igraph_integer_t v = 0; v < n; v++)
+        mark[v] = -1;
+    double lb = 1.0, theta = 0.0;
+    if (n >= 2) {
+        double log_cnk = lgamma(nn + 1) - lgamma(kk + 1) - lgamma(nn - kk + 1);
+        double ell1 = ell * (1.0 + log(2.0) / log(nn)); /* so the two phases together fail with ≤ 1/n^ℓ */
+        double eps1 = sqrt(2.0) * eps;
+        double lambda1 = (2.0 + 2.0 / 3.0 * eps1) * (log_cnk + ell1 * log(nn) + log(log2(nn))) * nn / (eps1 * eps1);
+        for (int i = 1; !st && i < (int)log2(nn); i++) {
+            double x = nn / pow(2.0, i);
+            if ((st = rr_fill(&phase1, &g, p, in->seed, 0, (size_t)ceil(lambda1 / x), mark, queue, in->column, eps,
+                              err)) ||
+                (st = select_seeds(&phase1, n, k, seeds, gains, err)))
+                break;
+            size_t covered = 0;
+            for (igraph_integer_t j = 0; j < k; j++)
+                covered += gains[j];
+            double spread = nn * (double)covered / (double)phase1.n_sets;
+            if (spread >= (1.0 + eps1) * x) {
+                lb = spread / (1.0 + eps1);
+                break;
+            }
+        }
+        double e1 = 1.0 - exp(-1.0);
+        double alpha = sqrt(ell1 * log(nn) + log(2.0));
+        double beta = sqrt(e1 * (log_cnk + ell1 * log(nn) + log(2.0)));
+        theta = ceil(2.0 * nn * (e1 * alpha + beta) * (e1 * alpha + beta) / (eps * eps) / lb);
+        rr_sets_destroy(&phase1);
+    } else {
+        theta = 1.0;
+    }
+    /* Every set holds its target at least: refuse at once what cannot fit. */
+    if (!st && theta > (double)MAX_RR_ENTRIES) {
+        tg_error_set(err, TG_ERR_INPUT, "%s: IMM needs %.3g reverse-reachable sets at epsilon %g, more than the %zu "
+                     "set entries it keeps", in->column, theta, eps, MAX_RR_ENTRIES);
+        tg_error_detail(err, "The count grows with n / OPT: the best %" IGRAPH_PRId " seeds reach about %.0f of %"
+                        IGRAPH_PRId " twins.", k, lb, n);
+        tg_error_hint(err, "raise \"epsilon\" (the count falls with 1/epsilon^2)");
+        st = TG_ERR_INPUT;
+    }
+    /* The final sets come from a stream of their own, far from the sampling phase's indexes. */
+    if (!st && (st = rr_fill(&final, &g, p, in->seed, (uint64_t)1 << 62, (size_t)theta, mark, queue, in->column, eps,
+                             err)) == TG_OK)
+        st = select_seeds(&final, n, k, seeds, gains, err);
+    if (st)
+        goto cleanup;
+    size_t covered = 0;
+    for (igraph_integer_t j = 0; j < k; j++) {
+        covered += gains[j];
+        ranking[j] = (tg_ranking_entry){seeds[j], nn * (double)gains[j] / (double)final.n_sets,
+                                        nn * (double)covered / (double)final.n_sets};
+        tg_column_set_number(out[0], seeds[j], (double)(j + 1));
+    }
+    *in->ranking = ranking;
+    *in->n_ranking = (size_t)k;
+    ranking = NULL;
+    json_object_set_new(in->details, "relationships", json_integer(g.m));
+    json_object_set_new(in->details, "k", json_integer(k));
+    json_object_set_new(in->details, "samples", json_integer((json_int_t)final.n_sets));
+    json_object_set_new(in->details, "lower_bound", json_real(lb));
+    json_object_set_new(in->details, "approximation", json_real(1.0 - exp(-1.0) - eps));
+    json_object_set_new(in->details, "probability", json_real(n >= 2 ? 1.0 - pow(nn, -ell) : 1.0));
+cleanup:
+    rr_sets_destroy(&phase1);
+    rr_sets_destroy(&final);
+    free(mark);
+    free(queue);
+    free(seeds);
+    free(gains);
+    free(ranking);
     kind_graph_destroy(&g);
     return st;
 }
@@ -317,6 +540,24 @@ static const tg_column_def ic_columns[] = {
      "or 1"},
 };
 
+static const tg_param_def top_params[] = {
+    [TOP_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST, .required = true,
+                   .doc = "relationship kinds a cascade travels along, from source to target"},
+    [TOP_K] = {.name = "k", .type = TG_PARAM_INTEGER, .default_json = "50", .min_integer = 1, .max_integer = 100000,
+               .doc = "how many seed twins to choose (all twins when fewer)"},
+    [TOP_P] = {.name = "p", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 0, .max_number = 1,
+               .doc = "the probability that an activated twin activates the target of each relationship"},
+    [TOP_EPSILON] = {.name = "epsilon", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 0.01,
+                     .max_number = 0.6, .doc = "the seeds' spread is at least (1 - 1/e - epsilon) of the best k twins' ..."},
+    [TOP_ELL] = {.name = "ell", .type = TG_PARAM_NUMBER, .default_json = "1", .min_number = 0.1, .max_number = 10,
+                 .doc = "... with probability at least 1 - 1/n^ell"},
+};
+static const tg_column_def top_columns[] = {
+    {"influence_rank", TG_COLUMN_BIGINT, false,
+     "the twin's rank among the k seeds IMM chose to maximise the expected cascade (1 first); NULL for the others. "
+     "The seeds' gains are in output.influencers"},
+};
+
 const tg_feature_def tg_influence_features[] = {
     {.name = "reach", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
      .summary = "dependency reach along directed relationship kinds: downstream and upstream counts, the leaves "
@@ -334,5 +575,14 @@ const tg_feature_def tg_influence_features[] = {
                    "incoming relationships; O(twins + relationships) memory",
      .params = ic_params, .n_params = COUNT(ic_params), .columns = ic_columns, .n_columns = COUNT(ic_columns),
      .compute = compute_influence_ic},
+    {.name = "influence_top", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
+     .writes_ranking = true,
+     .summary = "the k twins that together start the largest expected cascade (IMM, a (1 - 1/e - epsilon) "
+                "approximation with probability 1 - 1/n^ell); ranks as a column, gains in output.influencers",
+     .reference = "the best k-set by brute force over exact live-edge enumeration on small graphs",
+     .complexity = "O((k + ell) (n + relationships) log n / epsilon^2 / OPT-scaled) sampled set entries (IMM); "
+                   "greedy selection O(k n + entries); at most 2^29 entries kept",
+     .params = top_params, .n_params = COUNT(top_params), .columns = top_columns, .n_columns = COUNT(top_columns),
+     .compute = compute_influence_top},
 };
 const size_t tg_influence_feature_count = COUNT(tg_influence_features);

@@ -16,6 +16,7 @@
 #define DEFAULT_RELATIONSHIPS "twin.relationships"
 #define DEFAULT_OUTPUT "features.device_features"
 #define DEFAULT_RUNS "features.runs"
+#define DEFAULT_INFLUENCERS "features.influencers"
 #define PG_MAX_IDENTIFIER 63
 #define TG_MAX_FEATURE_COLUMNS (1600 - 2)
 
@@ -548,6 +549,12 @@ static tg_status parse_features(tg_spec *spec, const json_t *features, tg_error 
         /* Locations are validated only when something reads them. */
         spec->uses_coordinates |= spec->features[i].def->reads_coordinates;
         spec->uses_zones |= spec->features[i].def->reads_zones;
+        if (spec->features[i].def->writes_ranking) {
+            if (spec->writes_ranking)
+                return tg_error_set(err, TG_ERR_INPUT, "job spec: \"features[%zu]\": only one %s entry per job "
+                                    "(its ranking fills output.influencers)", i, spec->features[i].def->name);
+            spec->writes_ranking = true;
+        }
     }
     if (spec->zones_source && !spec->uses_zones)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"source.zones\" is given but no feature reads zones");
@@ -596,7 +603,7 @@ static tg_status check_not_system_schema(const char *key, const char *name, tg_e
 
 static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err)
 {
-    static const char *const keys[] = {"table", "runs", "max_shrink", "lock_wait_s", NULL};
+    static const char *const keys[] = {"table", "runs", "influencers", "max_shrink", "lock_wait_s", NULL};
     tg_status st;
     if (output && !json_is_object(output))
         return wrong_type(err, "output", "an object", output);
@@ -605,10 +612,16 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
     if ((st = get_table_name(output, "table", "output.table", DEFAULT_OUTPUT, &spec->output_table, err)) ||
         (st = get_table_name(output, "runs", "output.runs", DEFAULT_RUNS, &spec->runs_table, err)) ||
         (st = check_not_system_schema("output.table", spec->output_table, err)) ||
-        (st = check_not_system_schema("output.runs", spec->runs_table, err)))
+        (st = check_not_system_schema("output.runs", spec->runs_table, err)) ||
+        (st = get_table_name(output, "influencers", "output.influencers", DEFAULT_INFLUENCERS,
+                             &spec->influencers_table, err)) ||
+        (st = check_not_system_schema("output.influencers", spec->influencers_table, err)))
         return st;
     if (strcmp(spec->output_table, spec->runs_table) == 0)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.table\" and \"output.runs\" must be different tables");
+    if (strcmp(spec->influencers_table, spec->output_table) == 0 || strcmp(spec->influencers_table, spec->runs_table) == 0)
+        return tg_error_set(err, TG_ERR_INPUT,
+                            "job spec: \"output.influencers\" must differ from \"output.table\" and \"output.runs\"");
     /* Numbers with a range: the same parser as feature parameters, so the same messages. */
     static const tg_param_def lock_wait = {.name = "lock_wait_s", .type = TG_PARAM_NUMBER,
                                            .default_json = TG_DEFAULT_LOCK_WAIT_S, .min_number = 0,
@@ -825,6 +838,7 @@ void tg_spec_destroy(tg_spec *spec)
     free(spec->zones_source);
     free(spec->output_table);
     free(spec->runs_table);
+    free(spec->influencers_table);
     free(spec->json);
     memset(spec, 0, sizeof *spec);
 }

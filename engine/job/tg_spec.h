@@ -58,6 +58,8 @@ typedef struct {
     uint64_t seed;               /* top-level "seed", TG_DEFAULT_SEED when absent */
     char *output_table;
     char *runs_table;
+    char *influencers_table;     /* "output.influencers": where an entry's ranking goes */
+    bool writes_ranking;         /* an entry makes a ranking (influence_top) */
     double lock_wait_s;          /* "output.lock_wait_s": how long a column change waits for readers */
     double max_shrink;           /* "output.max_shrink": the largest share of the previous run's twins a
                                     replacement may lose (1: any) */

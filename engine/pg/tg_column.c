@@ -206,5 +206,6 @@ void tg_feature_table_destroy(tg_feature_table *table)
     for (size_t i = 0; i < table->n_columns; i++)
         tg_column_destroy(&table->columns[i]);
     free(table->columns);
+    free(table->ranking);
     memset(table, 0, sizeof *table);
 }

@@ -74,10 +74,20 @@ tg_status tg_column_set_array(tg_column *col, igraph_integer_t row, const double
 /* Appends row's value to a binary COPY buffer, NULL included. */
 void tg_column_encode(const tg_column *col, igraph_integer_t row, tg_copy_buffer *buf);
 
-/* The columns of one run, in spec order. */
+/* One twin of a ranking a feature makes besides its columns (influence_top's seeds), in rank
+ * order. */
+typedef struct {
+    igraph_integer_t twin;
+    double marginal_gain; /* what the twin adds to those ranked before it */
+    double cumulative;    /* the value of the first rank twins together */
+} tg_ranking_entry;
+
+/* The columns of one run, in spec order, and the ranking of the entry that makes one. */
 typedef struct {
     size_t n_columns;
     tg_column *columns;
+    tg_ranking_entry *ranking; /* owned, n_ranking entries, or NULL */
+    size_t n_ranking;
 } tg_feature_table;
 
 /* Index of the column called name, or -1. */

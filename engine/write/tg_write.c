@@ -1,4 +1,5 @@
 /* tg_write.c - runs-table lineage and the one-transaction replacement of a feature table (its storage is tg_storage's). */
+#define _GNU_SOURCE /* asprintf */
 #include "tg_write.h"
 
 #include <inttypes.h>
@@ -335,6 +336,55 @@ static char *locations_text(const tg_spec *spec, const tg_twins *twins)
     return text;
 }
 
+/* Appends the run's ranking (influence_top's seeds) to output.influencers, created when missing:
+ * one row per rank and run, so earlier runs' rankings stay beside the runs table's lineage.
+ * Inside the caller's transaction: the ranking and the features commit together. */
+static tg_status write_ranking(PGconn *conn, const tg_spec *spec, const tg_twins *twins, const tg_feature_table *table,
+                               const char *run_text, tg_error *err)
+{
+    char *quoted = NULL, *sql = NULL;
+    bool exists = false;
+    tg_copy_buffer buf = {0};
+    tg_status st = tg_db_quote_name(conn, spec->influencers_table, "output.influencers", &quoted, err);
+    if (!st)
+        st = table_exists(conn, quoted, &exists, err);
+    if (!st && !exists)
+        st = execf(conn, err,
+                   "CREATE TABLE %s (run_id bigint NOT NULL, rank integer NOT NULL, device_id text NOT NULL,"
+                   " marginal_gain double precision, cumulative_spread double precision, PRIMARY KEY (run_id, rank))",
+                   quoted);
+    if (!st && !exists)
+        st = execf(conn, err,
+                   "COMMENT ON TABLE %s IS 'twingraph influencers: the seed twins an influence_top entry ranked, per "
+                   "run (run_id of output.runs); marginal_gain is the expected spread a seed adds to those ranked "
+                   "before it, cumulative_spread the expected spread of the first rank seeds together'",
+                   quoted);
+    if (st || asprintf(&sql, "COPY %s (run_id, rank, device_id, marginal_gain, cumulative_spread) FROM STDIN", quoted) < 0) {
+        st = st ? st : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    if ((st = tg_db_copy_in_start(conn, sql, err)))
+        goto cleanup;
+    for (size_t r = 0; r < table->n_ranking; r++) {
+        char rank[32], gain[64], cumulative[64];
+        snprintf(rank, sizeof rank, "%zu", r + 1);
+        snprintf(gain, sizeof gain, "%.17g", table->ranking[r].marginal_gain);
+        snprintf(cumulative, sizeof cumulative, "%.17g", table->ranking[r].cumulative);
+        tg_copy_text_field(&buf, run_text, false);
+        tg_copy_text_field(&buf, rank, false);
+        tg_copy_text_field(&buf, tg_twins_id(twins, table->ranking[r].twin), false);
+        tg_copy_text_field(&buf, gain, false);
+        tg_copy_text_field(&buf, cumulative, true);
+    }
+    st = tg_db_copy_in_send(conn, &buf, err);
+    st = tg_db_copy_in_end(conn, st, sql, err);
+cleanup:
+    tg_copy_buffer_destroy(&buf);
+    free(sql);
+    free(quoted);
+    return st;
+}
+
 tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *twins,
                             const tg_feature_table *table, int64_t run_id, json_t *layers,
                             json_t *stage_seconds, const json_t *warnings, const json_t *feature_details,
@@ -353,9 +403,12 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
     snprintf(lock_key, sizeof lock_key, "twingraph output %s", out);
     const char *lock_params[] = {lock_key};
 
-    if ((st = ensure_schema(conn, spec->output_table, err)) || (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+    if ((st = ensure_schema(conn, spec->output_table, err)) ||
+        (spec->writes_ranking && (st = ensure_schema(conn, spec->influencers_table, err))) ||
+        (st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
         goto cleanup;
     in_transaction = true;
+    snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     /* One writer per output table at a time; readers are never blocked by this lock. */
     if ((st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params, NULL, err)) ||
         (st = check_not_superseded(conn, spec, runs, run_id, err)) ||
@@ -365,7 +418,8 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
         (st = tg_storage_publish(conn, &storage, spec, table, new_generation, spec->lock_wait_s, err)))
         goto cleanup;
     tg_fault_point("view_published");
-    if ((st = comment_columns(conn, out, spec, table, run_id, err)))
+    if ((st = comment_columns(conn, out, spec, table, run_id, err)) ||
+        (spec->writes_ranking && (st = write_ranking(conn, spec, twins, table, run_text, err))))
         goto cleanup;
 
     json_object_set_new(stage_seconds, "write", json_real(tg_time_now() - start));
@@ -379,7 +433,6 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
-    snprintf(run_text, sizeof run_text, "%" PRId64, run_id);
     snprintf(twin_count, sizeof twin_count, "%" IGRAPH_PRId, twins->n_twins);
     const char *params[] = {run_text, twin_count, layers_text, stages_text, warnings_text, details_text, locations};
     char sql[1024];

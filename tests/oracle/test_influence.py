@@ -9,7 +9,11 @@ influence_ic: at p = 1 it equals reach_downstream + 1 and at p = 0 it is 1, exac
 random graphs (at most 14 relationships) every estimate is within the stated epsilon·n of the
 exact expected spread from enumerating all 2^m live-edge graphs, and agrees with an independent
 forward Monte Carlo simulation on networkx; the sample count recorded in features.runs is the
-Hoeffding bound's; the same seed gives the same numbers."""
+Hoeffding bound's; the same seed gives the same numbers.
+
+influence_top: on small random graphs the exact spread of IMM's k seeds is at least
+(1 - 1/e - epsilon) of the best k-set's, found by brute force over all k-sets and live-edge
+graphs; its ranking in output.influencers agrees with the influence_rank column."""
 import itertools
 import math
 import os
@@ -162,11 +166,60 @@ with Database("oracle_influence") as db:
             again = {v: r["influence_ic"] for v, r in db.features().items()}
             ck.true("the same seed gives the same estimates", again == got, "")
 
-    # 5. Bad parameters are spec errors.
+    # 5. influence_top: IMM's seeds against the best k-set found by brute force.
+    for trial in range(4):
+        n = rng.randint(7, 10)
+        nodes = [f"v{i}" for i in range(n)]
+        m = rng.randint(n, 13)
+        edges = [tuple(rng.sample(nodes, 2)) for _ in range(m)]
+        p, k, eps = rng.choice([0.3, 0.6]), rng.choice([1, 2, 3]), 0.1
+        db.load([(v, None, "node") for v in nodes], [(a, b, "feeds") for a, b in edges])
+        spec = {"graph": {"layers": ["hierarchy"]}, "seed": 77 + trial,
+                "features": [{"name": "influence_top", "kinds": ["feeds"], "k": k, "p": p, "epsilon": eps}]}
+        run_job(db, spec)
+        rows = db.features()
+        run_id = db.query("SELECT max(run_id) FROM features.runs")[0][0]
+        table = db.query("SELECT rank, device_id, marginal_gain, cumulative_spread FROM features.influencers"
+                         " WHERE run_id = %s ORDER BY rank", (run_id,))
+        seeds = [r[1] for r in table]
+        ck.true(f"top {trial}: k ranked rows, ranks 1..k", [r[0] for r in table] == list(range(1, k + 1)), repr(table))
+        ranks = {v: r["influence_rank"] for v, r in rows.items() if r["influence_rank"] is not None}
+        ck.true(f"top {trial}: influence_rank matches output.influencers", ranks == {v: i + 1 for i, v in enumerate(seeds)},
+                f"{ranks} vs {seeds}")
+        ck.true(f"top {trial}: cumulative spread is the running sum of the gains",
+                all(abs(sum(r[2] for r in table[:i + 1]) - table[i][3]) < 1e-9 for i in range(len(table))), repr(table))
+        # Exact spread of every set, from one reach computation per live-edge graph.
+        index = {v: i for i, v in enumerate(nodes)}
+        set_spread = {}
+        subsets = list(itertools.combinations(range(n), k))
+        for live in itertools.product((False, True), repeat=m):
+            weight = math.prod(p if on else 1 - p for on in live)
+            g = nx.DiGraph()
+            g.add_nodes_from(range(n))
+            g.add_edges_from((index[a], index[b]) for (a, b), on in zip(edges, live) if on)
+            reach = [nx.descendants(g, v) | {v} for v in range(n)]
+            for sub in subsets:
+                set_spread[sub] = set_spread.get(sub, 0.0) + weight * len(set().union(*(reach[v] for v in sub)))
+        best = max(set_spread.values())
+        chosen = set_spread[tuple(sorted(index[v] for v in seeds))]
+        ck.true(f"top {trial} ({n} twins, {m} edges, p={p}, k={k}): spread {chosen:.3f} >= (1 - 1/e - eps) of the "
+                f"optimum {best:.3f}", chosen >= (1 - 1 / math.e - eps) * best, "")
+        ck.true(f"top {trial}: the estimated spread of the seeds is close to their exact spread",
+                abs(table[-1][3] - chosen) <= 0.15 * max(1.0, chosen), f"{table[-1][3]:.3f} vs {chosen:.3f}")
+
+    # 6. Bad parameters are spec errors.
     for bad, words in (({"p": 1.5}, "p"), ({"kinds": []}, "kinds"), ({"epsilon": 0}, "epsilon")):
         entry = dict({"name": "influence_ic", "kinds": ["feeds"]}, **bad)
         proc = run_twingraph(["validate", write_job({"features": [entry]})], check=False)
         ck.true(f"spec error for {bad}", proc.returncode == 1 and words in proc.stderr, proc.stderr[-200:])
+    top = {"name": "influence_top", "kinds": ["feeds"]}
+    proc = run_twingraph(["validate", write_job({"features": [top, dict(top, k=3)]})], check=False)
+    ck.true("one influence_top per job", proc.returncode == 1 and "only one influence_top" in proc.stderr,
+            proc.stderr[-200:])
+    proc = run_twingraph(["validate", write_job({"features": [top], "output": {"influencers": "features.device_features"}})],
+                         check=False)
+    ck.true("output.influencers must differ from output.table", proc.returncode == 1 and "must differ" in proc.stderr,
+            proc.stderr[-200:])
     proc = run_twingraph(["validate", write_job({"features": [{"name": "reach", "kinds": ["feeds"], "layer": "x"}]})],
                          check=False)
     ck.true("reach takes no layer", proc.returncode == 1 and "not a graph layer" in proc.stderr, proc.stderr[-200:])
