@@ -165,6 +165,9 @@ static void print_load_usage(FILE *out)
           "  --parent-tag PATH      iothub: a tag naming a parent level (\"location.building\"); repeat\n"
           "                         from the outermost level in\n"
           "  --model-tag PATH       iothub: the tag holding the model when a twin has no modelId\n"
+          "  --tag-ids qualified|as-is\n"
+          "                         iothub: a level's id is its tag value qualified by the levels above\n"
+          "                         (\"berlin/B2/1\", the default), or the tag value as it is\n"
           "  --full-iris            brick: device_id is the full IRI instead of its local name\n",
           out);
 }
@@ -192,13 +195,13 @@ static int split_list(char *text, const char **items, size_t max, size_t *n, con
 static int command_load(int argc, char **argv)
 {
     tg_load_options options = {.format = TG_LOAD_ADT};
-    bool have_format = false;
+    bool have_format = false, tag_ids_given = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         bool takes_value = strcmp(arg, "--format") == 0 || strcmp(arg, "--db") == 0 || strcmp(arg, "--into") == 0 ||
                            strcmp(arg, "--parent-kinds") == 0 || strcmp(arg, "--child-kinds") == 0 ||
                            strcmp(arg, "--several-parents") == 0 || strcmp(arg, "--parent-tag") == 0 ||
-                           strcmp(arg, "--model-tag") == 0;
+                           strcmp(arg, "--model-tag") == 0 || strcmp(arg, "--tag-ids") == 0;
         if (takes_value && ++i == argc)
             return usage_error("%s needs a value", arg);
         int bad = 0;
@@ -243,6 +246,11 @@ static int command_load(int argc, char **argv)
             if (!argv[i][0])
                 return usage_error("--model-tag needs a tag path");
             options.model_tag = argv[i];
+        } else if (strcmp(arg, "--tag-ids") == 0) {
+            if (strcmp(argv[i], "qualified") != 0 && strcmp(argv[i], "as-is") != 0)
+                return usage_error("--tag-ids is qualified or as-is, not \"%s\"", argv[i]);
+            options.raw_tag_ids = strcmp(argv[i], "as-is") == 0;
+            tag_ids_given = true;
         } else if (strcmp(arg, "--full-iris") == 0) {
             options.full_iris = true;
         } else if (arg[0] == '-' && arg[1]) {
@@ -260,8 +268,8 @@ static int command_load(int argc, char **argv)
     bool azure = options.format == TG_LOAD_ADT || options.format == TG_LOAD_ADT_GRAPH;
     if (options.short_models && !azure)
         return usage_error("--short-models applies to --format adt and adt-graph");
-    if ((options.n_parent_tags || options.model_tag) && options.format != TG_LOAD_IOTHUB)
-        return usage_error("--parent-tag and --model-tag apply to --format iothub");
+    if ((options.n_parent_tags || options.model_tag || tag_ids_given) && options.format != TG_LOAD_IOTHUB)
+        return usage_error("--parent-tag, --model-tag and --tag-ids apply to --format iothub");
     if (options.full_iris && options.format != TG_LOAD_BRICK)
         return usage_error("--full-iris applies to --format brick");
     if ((options.parent_kinds_set || options.child_kinds_set || options.keep_parent_links) &&

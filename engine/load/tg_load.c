@@ -41,7 +41,7 @@ static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_
     }
     case TG_LOAD_IOTHUB: {
         tg_load_iothub_options iothub = {options->parent_tags, options->n_parent_tags, options->model_tag,
-                                         options->several_parents_first};
+                                         options->several_parents_first, options->raw_tag_ids};
         return tg_load_iothub_read(options->file, &iothub, set, err);
     }
     case TG_LOAD_BRICK: {
@@ -84,9 +84,11 @@ static void print_read(FILE *out, const tg_load_options *options, const tg_load_
         relationships += !set->relationships[i].parent_link || options->keep_parent_links;
     fprintf(out, "read %s (%s): %zu twins, %zu relationships, %zu parent links", options->file,
             FORMAT_NAMES[options->format], set->n_twins, relationships, set->parent_links);
+    if (set->n_external_links)
+        fprintf(out, " and %zu for twins not in the file", set->n_external_links);
     if (set->several_parents)
-        fprintf(out, "; %zu twins with several parents kept the first (the others are relationships)",
-                set->several_parents);
+        fprintf(out, "; %zu twins with several parents kept the first%s", set->several_parents,
+                options->format == TG_LOAD_IOTHUB ? "" : " (the others are relationships)");
     if (set->skipped)
         fprintf(out, "; %zu statements skipped (%s)", set->skipped, set->skipped_why ? set->skipped_why : "");
     if (options->format == TG_LOAD_BRICK && (brick->ontology_terms || brick->untyped_subjects || brick->blank_subjects))
@@ -111,8 +113,10 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
     tg_status st = read_file(options, &set, &brick_counts, err);
     if (!st)
         st = tg_load_set_resolve(&set, &parents, err);
-    if (!st && set.n_twins == 0) {
-        st = tg_error_set(err, TG_ERR_INPUT, "%s holds no twins", options->file);
+    /* Relationships alone may join twins already in the table. */
+    if (!st && set.n_twins == 0 && (set.n_relationships == 0 || options->replace)) {
+        st = tg_error_set(err, TG_ERR_INPUT, "%s holds no twins%s", options->file,
+                          set.n_relationships ? " (with --replace, its relationships would end at none)" : "");
         tg_error_hint(err, "Check --format (%s).", FORMAT_NAMES[options->format]);
     }
     /* Ids the file uses but does not define can only be twins already in the table. */
@@ -125,9 +129,9 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
                 tg_error_detail(err, "%zu more ids like this.", set.n_unknown_ids - 1);
             tg_error_hint(err, "With --replace every relationship must end at a twin of the file.");
         } else {
-            fprintf(stderr, "twingraph: warning: %s: \"%s\" and %zu more ids are not twins of the file; a load "
-                            "without --replace looks them up in %s.devices\n",
-                    where, set.unknown_ids[0], set.n_unknown_ids - 1, schema);
+            fprintf(stderr, "twingraph: warning: %s: %zu ids the file uses are not twins of it, the first \"%s\"; a "
+                            "load without --replace looks them up in %s.devices\n",
+                    where, set.n_unknown_ids, set.unknown_ids[0], schema);
         }
     }
     if (!st)
@@ -137,7 +141,8 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
 
     tg_load_written written;
     if (!(st = tg_db_connect(options->conninfo, &conn, err)))
-        st = tg_load_write(conn, &set, schema, options->replace, options->keep_parent_links, &written, err);
+        st = tg_load_write(conn, &set, schema, options->replace, options->keep_parent_links,
+                           !parents.several_parents_error, &written, err);
     if (!st) {
         fprintf(summary, "wrote %zu twins and %zu relationships to %s.devices and %s.relationships", written.twins,
                 written.relationships, schema, schema);
@@ -146,6 +151,10 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
         if (options->replace)
             fprintf(summary, ", replacing %zu twins and %zu relationships", written.deleted_twins,
                     written.deleted_relationships);
+        if (written.parents_set || written.parents_kept)
+            fprintf(summary, "; %zu twins already in the table got their parent from the file", written.parents_set);
+        if (written.parents_kept)
+            fprintf(summary, " (%zu kept the one they had)", written.parents_kept);
         fputc('\n', summary);
     }
 cleanup:

@@ -41,6 +41,7 @@ typedef struct {
     const char *parent_tags[TG_LOAD_MAX_PARENT_TAGS];
     size_t n_parent_tags;
     const char *model_tag; /* tag path of the model when the twin has no modelId */
+    bool raw_tag_ids;      /* level ids are the tag values as they are, not qualified by the levels above */
 
     bool full_iris; /* Brick: device_id is the full IRI */
 } tg_load_options;

@@ -8,6 +8,9 @@
 
 #include <jansson.h>
 
+#include "tg_load_file.h"
+#include "tg_load_span.h"
+
 char *tg_load_adt_short_model(const char *dtmi)
 {
     const char *start = strrchr(dtmi, ':');
@@ -33,12 +36,7 @@ static const char *string_member(json_t *object, const char *key)
     return value && value[0] ? value : NULL;
 }
 
-static char *dump(json_t *value)
-{
-    return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-}
-
-/* A twin object; its document is text (the NDJSON line) or, when NULL, the object dumped. */
+/* A twin object; its document is text, the object as the file spells it. */
 static tg_status add_twin(tg_load_set *set, json_t *twin, const char *text, size_t position,
                           const tg_load_adt_options *options, tg_error *err)
 {
@@ -54,7 +52,7 @@ static tg_status add_twin(tg_load_set *set, json_t *twin, const char *text, size
     if (!model)
         return bad_item(set, position, err, "the twin", "$metadata.$model");
     char *model_name = options->short_models ? tg_load_adt_short_model(model) : strdup(model);
-    char *document = text ? strdup(text) : dump(twin);
+    char *document = strdup(text);
     if (!document) {
         free(model_name);
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory while reading the import file");
@@ -62,9 +60,10 @@ static tg_status add_twin(tg_load_set *set, json_t *twin, const char *text, size
     return tg_load_set_add_twin(set, strdup(id), model_name, document, position, err);
 }
 
-/* A relationship object: source in "$sourceId" (export) or "$dtId" (import); the members that
- * are not endpoints or the name become its properties (they are deleted from the object). */
-static tg_status add_relationship(tg_load_set *set, json_t *relationship, size_t position, tg_error *err)
+/* A relationship object: source in "$sourceId" (export) or "$dtId" (import); its properties
+ * are the object as the file spells it (text), endpoints and name included. */
+static tg_status add_relationship(tg_load_set *set, json_t *relationship, const char *text, size_t position,
+                                  tg_error *err)
 {
     if (!json_is_object(relationship)) {
         char where[600];
@@ -82,22 +81,8 @@ static tg_status add_relationship(tg_load_set *set, json_t *relationship, size_t
     const char *kind = string_member(relationship, "$relationshipName");
     if (!kind)
         return bad_item(set, position, err, "the relationship", "$relationshipName");
-    char *source_copy = strdup(source), *target_copy = strdup(target), *kind_copy = strdup(kind);
-    /* The rest of the object is the properties; the caller's object is not needed after this. */
-    const char *endpoint_keys[] = {"$sourceId", "$dtId", "$targetId", "$relationshipName"};
-    for (size_t k = 0; k < sizeof endpoint_keys / sizeof *endpoint_keys; k++)
-        json_object_del(relationship, endpoint_keys[k]);
-    char *text = json_object_size(relationship) ? dump(relationship) : NULL;
-    return tg_load_set_add_relationship(set, source_copy, target_copy, kind_copy, text, position, err);
-}
-
-static tg_status open_file(const char *path, FILE **file, tg_error *err)
-{
-    *file = fopen(path, "rb");
-    if (*file)
-        return TG_OK;
-    tg_error_set(err, TG_ERR_INPUT, "could not open \"%s\": %s", path, strerror(errno));
-    return TG_ERR_INPUT;
+    return tg_load_set_add_relationship(set, strdup(source), strdup(target), strdup(kind), strdup(text), position,
+                                        err);
 }
 
 typedef enum { SECTION_NONE, SECTION_HEADER, SECTION_MODELS, SECTION_TWINS, SECTION_RELATIONSHIPS } section;
@@ -121,7 +106,7 @@ tg_status tg_load_adt_read_ndjson(const char *path, const tg_load_adt_options *o
                                   tg_error *err)
 {
     FILE *file;
-    tg_status st = open_file(path, &file, err);
+    tg_status st = tg_load_file_open(path, &file, err);
     if (st)
         return st;
     char *line = NULL;
@@ -135,7 +120,7 @@ tg_status tg_load_adt_read_ndjson(const char *path, const tg_load_adt_options *o
         if (strspn(line, " \t") == (size_t)len)
             continue;
         json_error_t jerr;
-        json_t *item = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *item = tg_load_file_parse(line, (size_t)len, &jerr);
         if (!item) {
             st = tg_error_set(err, TG_ERR_INPUT, "%s:%zu: not valid JSON: %s", path, number, jerr.text);
             tg_error_detail(err, "At column %d.", jerr.column);
@@ -157,7 +142,7 @@ tg_status tg_load_adt_read_ndjson(const char *path, const tg_load_adt_options *o
         } else if (current == SECTION_TWINS) {
             st = add_twin(set, item, line, number, options, err);
         } else if (current == SECTION_RELATIONSHIPS) {
-            st = add_relationship(set, item, number, err);
+            st = add_relationship(set, item, line, number, err);
         }
         json_decref(item);
     }
@@ -171,30 +156,58 @@ tg_status tg_load_adt_read_ndjson(const char *path, const tg_load_adt_options *o
 tg_status tg_load_adt_read_graph(const char *path, const tg_load_adt_options *options, tg_load_set *set,
                                  tg_error *err)
 {
-    FILE *file;
-    tg_status st = open_file(path, &file, err);
+    char *text = NULL;
+    size_t len = 0;
+    tg_status st = tg_load_file_read(path, &text, &len, err);
     if (st)
         return st;
     json_error_t jerr;
-    json_t *root = json_loadf(file, JSON_REJECT_DUPLICATES, &jerr);
-    fclose(file);
+    json_t *root = tg_load_file_parse(text, len, &jerr);
     if (!root) {
         tg_error_set(err, TG_ERR_INPUT, "%s:%d: not valid JSON: %s", path, jerr.line, jerr.text);
+        if (strstr(jerr.text, "end of file expected"))
+            tg_error_hint(err, "an Explorer export is one JSON document; one object per line is a bulk-import file "
+                               "(--format adt)");
+        free(text);
         return TG_ERR_INPUT;
     }
     set->positions_are_items = true;
     json_t *graph = json_object_get(root, "digitalTwinsGraph");
     json_t *twins = json_object_get(graph, "digitalTwins");
     json_t *relationships = json_object_get(graph, "relationships");
+    tg_load_span whole = {text, len}, graph_text, twins_text, relationships_text;
+    tg_load_span *twin_items = NULL, *relationship_items = NULL;
+    size_t n_twin_items = 0, n_relationship_items = 0;
     if (!json_is_array(twins) || (relationships && !json_is_array(relationships))) {
         st = tg_error_set(err, TG_ERR_INPUT, "%s: no \"digitalTwinsGraph\": {\"digitalTwins\": [...]} array", path);
         tg_error_hint(err, "An ADT Explorer export holds {\"digitalTwinsGraph\": {\"digitalTwins\": [...], "
                            "\"relationships\": [...]}}; a bulk-import NDJSON file is --format adt.");
+    } else if (!tg_load_span_member(whole, "digitalTwinsGraph", &graph_text) ||
+               !tg_load_span_member(graph_text, "digitalTwins", &twins_text) ||
+               (st = tg_load_span_elements(twins_text, &twin_items, &n_twin_items, err)) ||
+               (relationships && (!tg_load_span_member(graph_text, "relationships", &relationships_text) ||
+                                  (st = tg_load_span_elements(relationships_text, &relationship_items,
+                                                              &n_relationship_items, err)))) ||
+               n_twin_items != json_array_size(twins) || n_relationship_items != json_array_size(relationships)) {
+        /* Keys spelt with escapes: jansson found them, the text scan did not. */
+        st = st ? st : tg_error_set(err, TG_ERR_INPUT, "%s: could not find the arrays' text (keys written with escapes?)",
+                                    path);
     }
-    for (size_t i = 0; !st && i < json_array_size(twins); i++)
-        st = add_twin(set, json_array_get(twins, i), NULL, i + 1, options, err);
-    for (size_t i = 0; !st && i < json_array_size(relationships); i++)
-        st = add_relationship(set, json_array_get(relationships, i), i + 1, err);
+    for (size_t i = 0; !st && i < json_array_size(twins); i++) {
+        char *item = tg_load_span_text(twin_items[i]);
+        st = item ? add_twin(set, json_array_get(twins, i), item, i + 1, options, err)
+                  : tg_error_set(err, TG_ERR_MEMORY, "out of memory while reading the import file");
+        free(item);
+    }
+    for (size_t i = 0; !st && i < json_array_size(relationships); i++) {
+        char *item = tg_load_span_text(relationship_items[i]);
+        st = item ? add_relationship(set, json_array_get(relationships, i), item, i + 1, err)
+                  : tg_error_set(err, TG_ERR_MEMORY, "out of memory while reading the import file");
+        free(item);
+    }
+    free(twin_items);
+    free(relationship_items);
     json_decref(root);
+    free(text);
     return st;
 }

@@ -9,6 +9,9 @@
 
 #include <jansson.h>
 
+#include "tg_load_file.h"
+#include "tg_load_span.h"
+
 static tg_status no_memory(tg_error *err)
 {
     return tg_error_set(err, TG_ERR_MEMORY, "out of memory while reading the import file");
@@ -60,6 +63,7 @@ typedef struct {
     tg_load_set *set;
     char **levels; /* per twin read, n_parent_tags tag values (NULL where absent) */
     size_t n_read, cap_read;
+    unsigned char *conflicted; /* per twin: tagged under two parents (counted once) */
 } reading;
 
 static tg_status add_device(reading *r, json_t *twin, const char *text, size_t position, tg_error *err)
@@ -111,7 +115,7 @@ static tg_status add_device(reading *r, json_t *twin, const char *text, size_t p
         r->n_read++;
     for (size_t l = 0; !st && l < k; l++)
         st = tag_text(set, twin, r->options->parent_tags[l], position, &levels[l], err);
-    char *document = st ? NULL : text ? strdup(text) : json_dumps(twin, JSON_COMPACT);
+    char *document = st ? NULL : strdup(text);
     if (!st && !document)
         st = no_memory(err);
     if (st) {
@@ -132,16 +136,35 @@ static tg_status link(reading *r, tg_load_twin *child, const char *parent, size_
     }
     if (strcmp(child->parent_id, parent) == 0)
         return TG_OK;
-    r->set->several_parents++;
+    size_t t = (size_t)(child - r->set->twins);
+    if (!r->conflicted[t]++)
+        r->set->several_parents++;
     if (r->options->several_parents_first)
         return TG_OK;
     char where[600];
     tg_load_set_where(r->set, position, where, sizeof where);
     tg_error_set(err, TG_ERR_INPUT, "%s: twin \"%s\" is tagged under two parents, \"%s\" and \"%s\"", where,
                  child->device_id, child->parent_id, parent);
-    tg_error_hint(err, "Tag values are twin ids and must be unique across the fleet; pass --several-parents first "
-                       "to keep the first parent.");
+    if (r->options->raw_tag_ids)
+        tg_error_hint(err, "With --tag-ids as-is a tag value is a twin id and must be unique across the fleet; "
+                           "without it a level's id is qualified by the levels above (\"berlin/B2/1\").");
+    else
+        tg_error_hint(err, "A device id equal to a level's qualified id, or tags that disagree with the levels "
+                           "above; check the twin's tags.");
     return TG_ERR_INPUT;
+}
+
+/* The id of a level twin: the tag value, qualified by the id of the next tagged level out
+ * ("berlin/B2/1") unless raw_tag_ids. A new string or NULL. */
+static char *level_id(const reading *r, const char *outer, const char *value)
+{
+    if (!outer || r->options->raw_tag_ids)
+        return strdup(value);
+    size_t size = strlen(outer) + strlen(value) + 2;
+    char *id = malloc(size);
+    if (id)
+        snprintf(id, size, "%s/%s", outer, value);
+    return id;
 }
 
 /* Creates the level twins and the parent links, in the order the twins were read. */
@@ -149,92 +172,129 @@ static tg_status link_levels(reading *r, tg_error *err)
 {
     tg_load_set *set = r->set;
     size_t k = r->options->n_parent_tags;
+    r->conflicted = calloc(r->n_read * (k + 1) + 1, 1);
+    if (!r->conflicted)
+        return no_memory(err);
     tg_status st = TG_OK;
+    char *outer = NULL; /* the id of the next tagged level out */
     for (size_t d = 0; !st && d < r->n_read; d++) {
         char **levels = r->levels + d * k;
         size_t position = set->twins[d].line;
-        const char *outer = NULL; /* the next level out that is tagged */
+        free(outer);
+        outer = NULL;
         for (size_t l = 0; !st && l < k; l++) {
             if (!levels[l])
                 continue;
-            tg_load_twin *level = tg_load_set_find(set, levels[l]);
+            char *id = level_id(r, outer, levels[l]);
+            if (!id) {
+                st = no_memory(err);
+                break;
+            }
+            tg_load_twin *level = tg_load_set_find(set, id);
             if (!level) {
                 const char *path = r->options->parent_tags[l];
                 const char *last = strrchr(path, '.');
-                char *model = strdup(last ? last + 1 : path);
-                char *id = strdup(levels[l]);
-                if (!model || !id) {
+                char *model = strdup(last ? last + 1 : path), *copy = strdup(id);
+                if (!model || !copy) {
                     free(model);
+                    free(copy);
                     free(id);
                     st = no_memory(err);
                     break;
                 }
-                st = tg_load_set_add_twin(set, id, model, NULL, position, err);
-                level = st ? NULL : tg_load_set_find(set, levels[l]);
+                st = tg_load_set_add_twin(set, copy, model, NULL, position, err);
+                level = st ? NULL : tg_load_set_find(set, id);
             }
             if (level && outer)
                 st = link(r, level, outer, position, err);
-            outer = levels[l];
+            free(outer);
+            outer = id;
         }
         if (!st && outer)
             st = link(r, &set->twins[d], outer, position, err);
     }
+    free(outer);
+    return st;
+}
+
+static tg_status read_array(reading *r, const char *path, char *text, size_t len, tg_error *err)
+{
+    json_error_t jerr;
+    json_t *twins = tg_load_file_parse(text, len, &jerr);
+    if (!twins)
+        return tg_error_set(err, TG_ERR_INPUT, "%s:%d: not valid JSON: %s", path, jerr.line, jerr.text);
+    r->set->positions_are_items = true;
+    tg_load_span *items = NULL;
+    size_t n_items = 0;
+    tg_status st = tg_load_span_elements((tg_load_span){text, len}, &items, &n_items, err);
+    if (!st && n_items != json_array_size(twins))
+        st = tg_error_set(err, TG_ERR_INTERNAL, "%s: the array's text does not match its elements", path);
+    for (size_t i = 0; !st && i < n_items; i++) {
+        char *item = tg_load_span_text(items[i]);
+        st = item ? add_device(r, json_array_get(twins, i), item, i + 1, err) : no_memory(err);
+        free(item);
+    }
+    free(items);
+    json_decref(twins);
+    return st;
+}
+
+static tg_status read_lines(reading *r, const char *path, tg_error *err)
+{
+    FILE *file;
+    tg_status st = tg_load_file_open(path, &file, err);
+    if (st)
+        return st;
+    char *line = NULL;
+    size_t cap = 0, number = 0;
+    ssize_t len;
+    while (!st && (len = getline(&line, &cap, file)) >= 0) {
+        number++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (strspn(line, " \t") == (size_t)len)
+            continue;
+        json_error_t jerr;
+        json_t *twin = tg_load_file_parse(line, (size_t)len, &jerr);
+        if (!twin) {
+            st = tg_error_set(err, TG_ERR_INPUT, "%s:%zu: not valid JSON: %s", path, number, jerr.text);
+            tg_error_hint(err, "--format iothub reads a JSON array of twins, or one twin per line.");
+            break;
+        }
+        st = add_device(r, twin, line, number, err);
+        json_decref(twin);
+    }
+    if (!st && ferror(file))
+        st = tg_error_set(err, TG_ERR_INPUT, "could not read \"%s\": %s", path, strerror(errno));
+    free(line);
+    fclose(file);
     return st;
 }
 
 tg_status tg_load_iothub_read(const char *path, const tg_load_iothub_options *options, tg_load_set *set,
                               tg_error *err)
 {
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return tg_error_set(err, TG_ERR_INPUT, "could not open \"%s\": %s", path, strerror(errno));
     reading r = {.options = options, .set = set};
-    tg_status st = TG_OK;
-    int first = ' ';
-    while (first == ' ' || first == '\t' || first == '\n' || first == '\r')
-        first = fgetc(file);
-    if (first != EOF)
-        ungetc(first, file);
-    if (first == '[') {
-        json_error_t jerr;
-        json_t *twins = json_loadf(file, JSON_REJECT_DUPLICATES, &jerr);
-        if (!twins) {
-            st = tg_error_set(err, TG_ERR_INPUT, "%s:%d: not valid JSON: %s", path, jerr.line, jerr.text);
-        } else {
-            set->positions_are_items = true;
-            for (size_t i = 0; !st && i < json_array_size(twins); i++)
-                st = add_device(&r, json_array_get(twins, i), NULL, i + 1, err);
-            json_decref(twins);
+    char *text = NULL;
+    size_t len = 0;
+    /* An array is one document, read whole; anything else is read a line at a time. */
+    tg_status st = tg_load_file_read(path, &text, &len, err);
+    if (!st) {
+        const char *first = text + strspn(text, " \t\r\n");
+        if (*first == '[')
+            st = read_array(&r, path, text, len, err);
+        else {
+            free(text);
+            text = NULL;
+            st = read_lines(&r, path, err);
         }
-    } else {
-        char *line = NULL;
-        size_t cap = 0, number = 0;
-        ssize_t len;
-        while (!st && (len = getline(&line, &cap, file)) >= 0) {
-            number++;
-            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-                line[--len] = '\0';
-            if (strspn(line, " \t") == (size_t)len)
-                continue;
-            json_error_t jerr;
-            json_t *twin = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
-            if (!twin) {
-                st = tg_error_set(err, TG_ERR_INPUT, "%s:%zu: not valid JSON: %s", path, number, jerr.text);
-                tg_error_hint(err, "--format iothub reads a JSON array of twins, or one twin per line.");
-                break;
-            }
-            st = add_device(&r, twin, line, number, err);
-            json_decref(twin);
-        }
-        free(line);
     }
-    if (!st && ferror(file))
-        st = tg_error_set(err, TG_ERR_INPUT, "could not read \"%s\": %s", path, strerror(errno));
-    fclose(file);
+    free(text);
     if (!st)
         st = link_levels(&r, err);
     for (size_t i = 0; i < r.n_read * options->n_parent_tags; i++)
         free(r.levels[i]);
     free(r.levels);
+    free(r.conflicted);
     return st;
 }

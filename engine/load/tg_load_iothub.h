@@ -13,15 +13,17 @@ typedef struct {
     size_t n_parent_tags;
     const char *model_tag;        /* tag path of the model when a twin has no "modelId"; may be NULL */
     bool several_parents_first;   /* a level twin tagged under two parents keeps the first */
+    bool raw_tag_ids;             /* a level's id is its tag value, not qualified by the levels above */
 } tg_load_iothub_options;
 
 /* Reads a JSON array of device twins, or one twin per line. Each twin is
  * {"deviceId", "moduleId"?, "modelId"?, "tags", "properties": {"desired", "reported"}, ...};
- * device_id is deviceId ("deviceId/moduleId" for a module twin), the document is the whole twin,
- * the model is modelId or else the model tag's value.
+ * device_id is deviceId ("deviceId/moduleId" for a module twin), the document is the whole twin
+ * as the file spells it, the model is modelId or else the model tag's value.
  * Parent tags ("location.building", or "tags.location.building") name the levels above a device:
- * each value is the id of a level twin (created with the last path segment as its model and no
- * document when no twin of the file has that id); a device's parent is its innermost tagged
+ * each tagged value makes a level twin (the last path segment as its model, no document) whose
+ * id is the value qualified by the next tagged level out ("berlin/B2/1"; the value itself with
+ * raw_tag_ids), unless a twin of the file has that id; a device's parent is its innermost tagged
  * level, and each level's parent the next tagged level out. A missing tag skips that level.
  * On error (TG_ERR_INPUT): malformed JSON (line), a twin without deviceId, a tag value that is
  * not a string or integer, or (without several_parents_first) a level tagged under two parents,

@@ -67,6 +67,7 @@ void tg_load_set_destroy(tg_load_set *set)
     for (size_t i = 0; i < set->n_unknown_ids; i++)
         free(set->unknown_ids[i]);
     free(set->unknown_ids);
+    free(set->external_links);
     memset(set, 0, sizeof *set);
 }
 
@@ -281,6 +282,82 @@ static tg_status choose_parents(tg_load_set *set, const tg_load_parent_options *
     return st;
 }
 
+static void parent_link_of(const tg_load_relationship *r, const tg_load_parent_options *options, const char **child,
+                         const char **parent)
+{
+    bool source_is_parent = options->rules[rule_of(options, r->kind)].source_is_parent;
+    *child = source_is_parent ? r->target_id : r->source_id;
+    *parent = source_is_parent ? r->source_id : r->target_id;
+}
+
+/* Parent links for children not in the file: one per child, the earliest rule then the first
+ * in the file, as for the file's own twins. */
+static tg_status choose_external(tg_load_set *set, const tg_load_parent_options *options, tg_error *err)
+{
+    tg_load_index *index = set->index;
+    id_entry *head = NULL, *entry, *next;
+    tg_status st = TG_OK;
+    for (size_t i = 0; i < set->n_relationships && !st; i++) {
+        tg_load_relationship *r = &set->relationships[i];
+        size_t rule = rule_of(options, r->kind);
+        if (rule == SIZE_MAX)
+            continue;
+        const char *child, *parent;
+        parent_link_of(r, options, &child, &parent);
+        if ((options->rules[rule].source_is_parent ? r->target_twin : r->source_twin) != SIZE_MAX)
+            continue; /* a twin of the file: choose_parents decided */
+        HASH_FIND(hh, head, child, strlen(child), entry);
+        if (!entry) {
+            if (!(entry = malloc(sizeof *entry))) {
+                st = out_of_memory(err);
+                break;
+            }
+            entry->id = child;
+            entry->twin = i;
+            HASH_ADD_KEYPTR(hh, head, child, strlen(child), entry);
+            if (index->out_of_memory) {
+                free(entry);
+                st = out_of_memory(err);
+            }
+            continue;
+        }
+        const tg_load_relationship *held = &set->relationships[entry->twin];
+        const char *held_child, *held_parent;
+        parent_link_of(held, options, &held_child, &held_parent);
+        if (strcmp(held_parent, parent) == 0)
+            continue;
+        if (options->several_parents_error) {
+            char where[600], first[600];
+            tg_load_set_where(set, r->line, where, sizeof where);
+            tg_load_set_where(set, held->line, first, sizeof first);
+            st = tg_error_set(err, TG_ERR_INPUT, "%s: twin \"%s\" has two parents, \"%s\" and \"%s\"", where, child,
+                              held_parent, parent);
+            tg_error_detail(err, "\"%s\" (%s) and \"%s\" (%s) both make parent links.", held->kind, first, r->kind,
+                            where);
+            tg_error_hint(err, "Pass --several-parents first to keep the first link and load the others as "
+                               "relationships, or narrow --parent-kinds / --child-kinds.");
+            break;
+        }
+        if (rule < rule_of(options, held->kind))
+            entry->twin = i;
+    }
+    size_t n = HASH_COUNT(head);
+    if (!st && n && !(set->external_links = malloc(n * sizeof *set->external_links)))
+        st = out_of_memory(err);
+    HASH_ITER(hh, head, entry, next) {
+        if (!st) {
+            tg_load_relationship *r = &set->relationships[entry->twin];
+            const char *child, *parent;
+            parent_link_of(r, options, &child, &parent);
+            set->external_links[set->n_external_links++] = (tg_load_external_link){entry->twin, child, parent};
+            r->parent_link = true;
+        }
+        HASH_DEL(head, entry);
+        free(entry);
+    }
+    return st;
+}
+
 /* Parent links among the file's twins must end at a root or outside the file. */
 static tg_status check_cycles(tg_load_set *set, tg_error *err)
 {
@@ -354,6 +431,8 @@ tg_status tg_load_set_resolve(tg_load_set *set, const tg_load_parent_options *op
             r->parent_link = true;
     }
     free(best);
+    if (!st)
+        st = choose_external(set, options, err);
     for (size_t i = 0; i < set->n_relationships && !st; i++) {
         const tg_load_relationship *r = &set->relationships[i];
         if (r->source_twin == SIZE_MAX)

@@ -30,6 +30,12 @@ typedef struct {
 
 typedef struct tg_load_index tg_load_index;
 
+/* A parent link for a twin that is not in the file (already in the table). */
+typedef struct {
+    size_t relationship;       /* the relationship that makes it */
+    const char *child, *parent; /* borrowed from that relationship */
+} tg_load_external_link;
+
 /* Everything one file holds, owned by the set. Zero-initialise; free with tg_load_set_destroy. */
 typedef struct {
     const char *file;  /* borrowed, for messages */
@@ -47,6 +53,9 @@ typedef struct {
     const char *skipped_why; /* static text, e.g. "an endpoint is not a twin" */
     char **unknown_ids;     /* endpoints not in the file (unique, file order), owned */
     size_t n_unknown_ids;
+    tg_load_external_link *external_links; /* parent links for children not in the file (one per
+                                              child, chosen as for the file's twins), owned */
+    size_t n_external_links;
 } tg_load_set;
 
 /* Where a position is, for messages: "FILE:LINE" or "FILE, item N". */
@@ -85,6 +94,9 @@ typedef struct {
  *   rule wins, and among candidates of one rule the first in the file. A twin that already has a
  *   parent from the reader keeps it. With several_parents_error, a twin with two different
  *   candidate parents is an error naming it and both; otherwise the losers stay relationships;
+ * - a relationship that would make a parent link for a child not in the file is chosen the same
+ *   way among those for the same child and listed in external_links (the writer applies it to
+ *   the child already in the table);
  * - endpoints that are not twins of the file are collected in unknown_ids (the caller decides:
  *   an error, or a lookup in the target table when appending);
  * - parent links must not form a cycle (an error naming a twin on it).

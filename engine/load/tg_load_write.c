@@ -144,6 +144,75 @@ static tg_status check_unknown_ids(PGconn *conn, const tg_load_set *set, const c
     return st;
 }
 
+/* Parent links whose child is a twin already in the table: set its parent_id, where it has none. */
+static tg_status link_existing_children(PGconn *conn, tg_load_set *set, const char *schema, const char *schema_name,
+                                        bool several_parents_first, tg_load_written *written, tg_error *err)
+{
+    if (!set->n_external_links)
+        return TG_OK;
+    char **children = malloc(set->n_external_links * sizeof *children);
+    char **parents = malloc(set->n_external_links * sizeof *parents);
+    char *child_list = NULL, *parent_list = NULL, *conflicts = NULL, *update = NULL;
+    PGresult *res = NULL;
+    tg_status st = TG_OK;
+    if (!children || !parents) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < set->n_external_links; i++) {
+        children[i] = (char *)set->external_links[i].child;
+        parents[i] = (char *)set->external_links[i].parent;
+    }
+    child_list = array_literal(children, set->n_external_links);
+    parent_list = array_literal(parents, set->n_external_links);
+    if (!child_list || !parent_list ||
+        asprintf(&conflicts,
+                 "SELECT u.n, d.parent_id FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+                 " pg_catalog.unnest($2::pg_catalog.text[])) WITH ORDINALITY AS u(child, parent, n) JOIN %s.devices d ON d.device_id OPERATOR(pg_catalog.=) u.child"
+                 " WHERE d.parent_id IS NOT NULL AND d.parent_id OPERATOR(pg_catalog.<>) u.parent ORDER BY u.n",
+                 schema) < 0 ||
+        asprintf(&update,
+                 "UPDATE %s.devices d SET parent_id = u.parent"
+                 " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))"
+                 " AS u(child, parent)"
+                 " WHERE d.device_id OPERATOR(pg_catalog.=) u.child AND d.parent_id IS NULL",
+                 schema) < 0) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    const char *params[] = {child_list, parent_list};
+    if ((st = tg_db_exec(conn, conflicts, 2, params, &res, err)))
+        goto cleanup;
+    for (int row = 0; row < PQntuples(res); row++) {
+        tg_load_external_link *link = &set->external_links[atol(PQgetvalue(res, row, 0)) - 1];
+        if (!several_parents_first) {
+            char where[600];
+            tg_load_set_where(set, set->relationships[link->relationship].line, where, sizeof where);
+            st = tg_error_set(err, TG_ERR_INPUT, "%s: twin \"%s\" already has the parent \"%s\" in %s.devices; the "
+                              "file makes \"%s\" its parent", where, link->child, PQgetvalue(res, row, 1), schema_name,
+                              link->parent);
+            tg_error_hint(err, "Pass --several-parents first to keep the parent in the table and load the link as a "
+                               "relationship, or --replace to load the whole model afresh.");
+            goto cleanup;
+        }
+        set->relationships[link->relationship].parent_link = false;
+        written->parents_kept++;
+    }
+    PQclear(res);
+    res = NULL;
+    if (!(st = tg_db_exec(conn, update, 2, params, &res, err)))
+        written->parents_set = (size_t)strtoull(PQcmdTuples(res), NULL, 10);
+cleanup:
+    PQclear(res);
+    free(children);
+    free(parents);
+    free(child_list);
+    free(parent_list);
+    free(conflicts);
+    free(update);
+    return st;
+}
+
 static tg_status copy_twins(PGconn *conn, const tg_load_set *set, const char *schema, const char *schema_name,
                             tg_error *err)
 {
@@ -168,9 +237,11 @@ static tg_status copy_twins(PGconn *conn, const tg_load_set *set, const char *sc
     if (!st)
         st = tg_db_copy_in_send(conn, &buf, err);
     st = tg_db_copy_in_end(conn, st, sql, err);
-    if (st && strcmp(err->sqlstate, "23505") == 0)
+    if (st && strcmp(err->sqlstate, "23505") == 0) {
+        err->status = st = TG_ERR_INPUT; /* the file's data, not the database, is at fault */
         tg_error_hint(err, "A twin of the file is already in %s.devices; pass --replace to replace the previous "
                            "twins and relationships.", schema_name);
+    }
     tg_copy_buffer_destroy(&buf);
     free(sql);
     return st;
@@ -213,8 +284,8 @@ static size_t affected(PGresult *res)
     return (size_t)strtoull(PQcmdTuples(res), NULL, 10);
 }
 
-tg_status tg_load_write(PGconn *conn, const tg_load_set *set, const char *schema_name, bool replace,
-                        bool keep_parent_links, tg_load_written *written, tg_error *err)
+tg_status tg_load_write(PGconn *conn, tg_load_set *set, const char *schema_name, bool replace,
+                        bool keep_parent_links, bool several_parents_first, tg_load_written *written, tg_error *err)
 {
     memset(written, 0, sizeof *written);
     char *schema = NULL;
@@ -236,6 +307,8 @@ tg_status tg_load_write(PGconn *conn, const tg_load_set *set, const char *schema
     }
     if (!st)
         st = check_unknown_ids(conn, set, schema, schema_name, err);
+    if (!st)
+        st = link_existing_children(conn, set, schema, schema_name, several_parents_first, written, err);
     if (!st && !(st = copy_twins(conn, set, schema, schema_name, err)))
         written->twins = set->n_twins;
     if (!st)

@@ -55,9 +55,8 @@ def energy_reference():
             elif section == "Twins":
                 devices[item["$dtId"]] = (None, item["$metadata"]["$model"], item)
             elif section == "Relationships":
-                props = {k: v for k, v in item.items() if k not in ("$dtId", "$sourceId", "$targetId", "$relationshipName")}
-                rels[(item["$dtId"], item["$targetId"], item["$relationshipName"],
-                      json.dumps(props, sort_keys=True) if props else None)] += 1
+                # properties: the relationship object as the file has it.
+                rels[(item["$dtId"], item["$targetId"], item["$relationshipName"], json.dumps(item, sort_keys=True))] += 1
     return devices, rels
 
 
@@ -67,12 +66,11 @@ def home_reference(keep_links):
         graph = json.load(f)["digitalTwinsGraph"]
     parent, rels = {}, Counter()
     for r in graph["relationships"]:
-        props = {k: v for k, v in r.items() if k not in ("$sourceId", "$targetId", "$relationshipName")}
         if r["$relationshipName"].startswith("rel_has_"):
             parent[r["$targetId"]] = r["$sourceId"]
             if not keep_links:
                 continue
-        rels[(r["$sourceId"], r["$targetId"], r["$relationshipName"], json.dumps(props, sort_keys=True))] += 1
+        rels[(r["$sourceId"], r["$targetId"], r["$relationshipName"], json.dumps(r, sort_keys=True))] += 1
     devices = {d["$dtId"]: (parent.get(d["$dtId"]), d["$metadata"]["$model"].split(":")[-1].split(";")[0], d)
                for d in graph["digitalTwins"]}
     return devices, rels
@@ -95,7 +93,7 @@ with Database("load") as db:
 
     # 2. Appending the same file again: a duplicate twin; nothing changes.
     proc = load(db, "adt", ENERGY, check=False)
-    t.check(proc.returncode == 3 and "already exists" in proc.stderr and "--replace" in proc.stderr,
+    t.check(proc.returncode == 1 and "already exists" in proc.stderr and "--replace" in proc.stderr,
             f"second load without --replace: exit {proc.returncode}, {proc.stderr!r}")
     t.check(tables(db) == (got_devices, got_rels), "a failed append changed the tables")
 
@@ -142,6 +140,7 @@ with Database("load") as db:
          '{"digitalTwinsGraph": {"digitalTwins": [{"$metadata": {"$model": "m"}}], "relationships": []}}',
          ["--replace"], ["bad.ndjson, item 1", "$dtId"]),
         ("empty file", "adt", "", ["--replace"], ["holds no twins"]),
+        ("NDJSON as an export", "adt-graph", header, ["--replace"], ["--format adt"]),
         ("iothub without deviceId", "iothub", '[{"deviceId": "d1"}, {"tags": {}}]', ["--replace"],
          ["bad.ndjson, item 2", "deviceId"]),
         ("iothub bad tag", "iothub", '{"deviceId": "d1", "tags": {"site": {"x": 1}}}\n', ["--replace", "--parent-tag", "site"],
@@ -160,14 +159,30 @@ with Database("load") as db:
             + rel % ("p1", "c", "contains") + "\n" + rel % ("c", "p2", "isPartOf") + "\n")
     out = load(db, "adt", write("two.ndjson", text), "--replace", "--several-parents", "first").stdout
     devices, rels = tables(db)
-    t.check(devices["c"][0] == "p2" and set(rels) == {("p1", "c", "contains", None)} and "1 twins with several" in out,
+    t.check(devices["c"][0] == "p2" and [r[:3] for r in rels] == [("p1", "c", "contains")] and "1 twins with several" in out,
             f"several parents, first: parent {devices['c'][0]}, relationships {dict(rels)}, {out!r}")
 
-    # 5. Appending relationships whose endpoints are already in the table.
+    # 5. Appending: endpoints may be twins already in the table, and a containment relationship
+    # gives a twin already there its parent.
     text = header + twin % "c2" + '\n{"Section": "Relationships"}\n' + rel % ("p1", "c2", "contains") + "\n"
     load(db, "adt", write("append.ndjson", text))
     devices, _ = tables(db)
     t.check(devices.get("c2", (None,))[0] == "p1", f"appended twin's parent from the table: {devices.get('c2')}")
+    text = header.replace('{"Section": "Twins"}\n', "") + '{"Section": "Relationships"}\n' + rel % ("p1", "p2", "contains") + "\n"
+    out = load(db, "adt", write("links_only.ndjson", text)).stdout
+    devices, rels = tables(db)
+    t.check(devices["p2"][0] == "p1" and "1 twins already in the table got their parent" in out
+            and not any(r[:3] == ("p1", "p2", "contains") for r in rels),
+            f"a relationships-only file sets an existing twin's parent: {devices['p2']}, {out!r}")
+    before = tables(db)
+    text = header.replace('{"Section": "Twins"}\n', "") + '{"Section": "Relationships"}\n' + rel % ("c2", "p2", "contains") + "\n"
+    proc = load(db, "adt", write("links_conflict.ndjson", text), check=False)
+    t.check(proc.returncode == 1 and 'twin "p2" already has the parent "p1"' in proc.stderr and tables(db) == before,
+            f"an existing twin with another parent: {proc.returncode} {proc.stderr!r}")
+    out = load(db, "adt", write("links_conflict.ndjson", text), "--several-parents", "first").stdout
+    devices, rels = tables(db)
+    t.check(devices["p2"][0] == "p1" and any(r[:3] == ("c2", "p2", "contains") for r in rels) and "kept the one" in out,
+            f"--several-parents first keeps the table's parent: {devices['p2']}, {out!r}")
 
     # 6. IoT Hub twins: parents from tags, level twins created, documents kept whole.
     hub = [
@@ -183,10 +198,10 @@ with Database("load") as db:
                "--parent-tag", "tags.location.building", "--model-tag", "kind").stdout
     devices, rels = tables(db)
     want = {
-        "cam-1": ("b1", None, hub[0]), "cam-2": ("b2", "dtmi:contoso:camera;1", hub[1]), "gw-1": ("s2", "gateway", hub[2]),
-        "loose": (None, None, hub[3]), "edge/infer": ("7", None, hub[4]),
-        "s1": (None, "site", None), "s2": (None, "site", None), "b1": ("s1", "building", None),
-        "b2": ("s1", "building", None), "7": ("s2", "building", None),
+        "cam-1": ("s1/b1", None, hub[0]), "cam-2": ("s1/b2", "dtmi:contoso:camera;1", hub[1]),
+        "gw-1": ("s2", "gateway", hub[2]), "loose": (None, None, hub[3]), "edge/infer": ("s2/7", None, hub[4]),
+        "s1": (None, "site", None), "s2": (None, "site", None), "s1/b1": ("s1", "building", None),
+        "s1/b2": ("s1", "building", None), "s2/7": ("s2", "building", None),
     }
     same("iothub twins", devices, want)
     t.check(not rels and "10 twins" in out, f"iothub: relationships {dict(rels)}, summary {out!r}")
@@ -194,11 +209,38 @@ with Database("load") as db:
     load(db, "iothub", write("hub.ndjson", ndjson), "--replace", "--parent-tag", "location.site",
          "--parent-tag", "location.building", "--model-tag", "kind")
     t.check(tables(db)[0] == devices, "iothub: one twin per line loads as the array does")
+    # A floor number repeats in every building: qualified ids keep them apart; as-is they clash.
     clash = [{"deviceId": "d1", "tags": {"site": "s1", "b": "x"}}, {"deviceId": "d2", "tags": {"site": "s2", "b": "x"}}]
+    load(db, "iothub", write("clash.json", json.dumps(clash)), "--replace", "--parent-tag", "site", "--parent-tag", "b")
+    devices, _ = tables(db)
+    t.check(devices["d1"][0] == "s1/x" and devices["d2"][0] == "s2/x", f"qualified level ids: {devices}")
     proc = load(db, "iothub", write("clash.json", json.dumps(clash)), "--replace", "--parent-tag", "site",
-                "--parent-tag", "b", check=False)
+                "--parent-tag", "b", "--tag-ids", "as-is", check=False)
     t.check(proc.returncode == 1 and 'twin "x" is tagged under two parents' in proc.stderr,
             f"iothub level under two parents: {proc.stderr!r}")
+
+    # Documents keep their numbers as the file spells them (jsonb keeps 1.10 and big integers).
+    exact = '{"deviceId": "n1", "properties": {"reported": {"fw": 1.10, "t": 38.3, "big": 12345678901234567890}}}'
+    for fmt, name, text in [("iothub", "exact.json", "[" + exact + "]"), ("iothub", "exact.ndjson", exact + "\n"),
+                            ("adt-graph", "exact_graph.json",
+                             '{"digitalTwinsGraph": {"digitalTwins": [{"$dtId": "n1", "$metadata": {"$model": "m"}, '
+                             '"t": 38.3, "fw": 1.10}], "relationships": [{"$sourceId": "n1", "$targetId": "n1", '
+                             '"$relationshipName": "self", "w": 0.1}]}}')]:
+        load(db, fmt, write(name, text), "--replace")
+        doc = db.query("SELECT twin::text FROM twin.devices WHERE device_id = 'n1'")[0][0]
+        t.check("38.3" in doc and "1.10" in doc and "38.29" not in doc and (fmt != "iothub" or "12345678901234567890" in doc),
+                f"{name}: numbers changed on load: {doc}")
+    props = db.query("SELECT properties::text FROM twin.relationships")[0][0]
+    t.check('"w": 0.1' in props and "0.1000" not in props, f"relationship properties keep their numbers: {props}")
+
+    # A UTF-8 byte-order mark is skipped; UTF-16 is refused with a hint.
+    bom = "\ufeff" + header + twin % "bom1" + "\n"
+    load(db, "adt", write("bom.ndjson", bom), "--replace")
+    t.check(db.query("SELECT count(*) FROM twin.devices")[0][0] == 1, "a file with a byte-order mark loads")
+    with open(os.path.join(TMP.name, "utf16.json"), "w", encoding="utf-16") as f:
+        f.write(json.dumps(hub))
+    proc = load(db, "iothub", os.path.join(TMP.name, "utf16.json"), "--replace", check=False)
+    t.check(proc.returncode == 1 and "UTF-16" in proc.stderr and "iconv" in proc.stderr, f"UTF-16: {proc.stderr!r}")
 
     # 7. --into a new schema: the tables are created like sql/schema.sql's.
     out = load(db, "adt", ENERGY, "--into", "Grid Import").stdout
@@ -226,6 +268,7 @@ with Database("load") as db:
     # 9. Command-line mistakes are usage errors (exit 2).
     for args, expect in [(["load", ENERGY], "needs --format"), (["load", "--format", "csv", ENERGY], "unknown format"),
                          (["load", "--format", "adt", ENERGY, "--parent-tag", "x"], "apply to --format iothub"),
+                         (["load", "--format", "iothub", ENERGY, "--tag-ids", "raw"], "qualified or as-is"),
                          (["load", "--format", "iothub", ENERGY, "--parent-kinds", "contains"], "need relationships"),
                          (["load", "--format", "adt", ENERGY, "--several-parents", "any"], "error or first"),
                          (["load", "--format", "adt"], "needs a file")]:
