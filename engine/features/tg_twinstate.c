@@ -89,11 +89,12 @@ static bool set_value(tg_column *col, igraph_integer_t v, const char *text, tg_s
 static tg_status compute_value(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     tg_column *col = out[0];
-    igraph_integer_t mismatched = 0, first_mismatch = -1;
+    igraph_integer_t mismatched = 0, first_mismatch = -1, present = 0;
     tg_status st = TG_OK;
     for (igraph_integer_t v = 0; v < in->twins->n_twins && !st; v++) {
         col->is_null[v] = true;
         const char *text = tg_twins_doc_value(in->twins, (size_t)in->doc_value, v);
+        present += text != NULL;
         if (text && !set_value(col, v, text, &st, err) && mismatched++ == 0)
             first_mismatch = v;
         if ((v & 0xFFFF) == 0 && !st)
@@ -105,6 +106,11 @@ static tg_status compute_value(const tg_feature_input *in, tg_column *const *out
                 mismatched == 1 ? "has" : "have", in->params[VALUE_PATH].string,
                 in->params[VALUE_TYPE].choice == 3 ? "boolean" : in->params[VALUE_TYPE].choice == 2 ? "integer" : "number",
                 tg_twins_id(in->twins, first_mismatch));
+    /* A path that names nothing is most often written wrong ("$.tags.x", a missing level). */
+    if (!st && present == 0 && in->twins->n_twins > 0)
+        tg_warn(in->warnings, "column %s: no twin document has a value at %s, so the column is NULL; paths are keys "
+                "joined by dots from the document's top (\"tags.floorArea\", \"properties.reported.firmware\")",
+                col->name, in->params[VALUE_PATH].string);
     return st;
 }
 
@@ -353,6 +359,10 @@ static tg_status compute_rollout(const tg_feature_input *in, tg_column *const *o
         for (igraph_integer_t v = 0; v < n; v++)
             VECTOR(out[ANCESTOR_SYNC + c]->real)[v] = ancestor[v] >= 0 ? share[ancestor[v]] : NAN;
     }
+    if (!st && n_set == 0 && n > 0)
+        tg_warn(in->warnings, "column %s: no twin's desired properties set \"%s\", so the rollout columns are NULL; "
+                "the key is the path under properties.desired and properties.reported (\"model.version\")",
+                out[IN_SYNC]->name, in->params[ROLLOUT_KEY].string);
     if (!st && bad_times)
         tg_warn(in->warnings, "column %s: %" IGRAPH_PRId " twin%s %s no readable $lastUpdated for the reported %s "
                 "(first: \"%s\"); written as NULL", out[REPORT_AGE]->name, bad_times, bad_times == 1 ? "" : "s",

@@ -260,6 +260,16 @@ with Database("oracle_rollout") as db:
     warnings = db.query("SELECT warnings FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
     ck.true("the skip is warned about", any("not a JSON object" in w for w in warnings), repr(warnings))
 
+    # A key or path that names nothing is warned about (a common slip: the full path as the key).
+    run_job(db, dict(SPEC, source={"on_bad_twin": "skip"},
+                     features=[{"name": "rollout", "key": "properties.desired.model.version"},
+                               {"name": "twin_value", "path": "$.tags.x", "type": "text", "column": "tx"}]))
+    warnings = db.query("SELECT warnings FROM features.runs ORDER BY run_id DESC LIMIT 1")[0][0]
+    ck.true("a rollout key no twin sets is warned about", any("no twin's desired properties set" in w for w in warnings),
+            repr(warnings))
+    ck.true("a twin_value path nothing has is warned about", any("no twin document has a value at $.tags.x" in w
+                                                                 for w in warnings), repr(warnings))
+
     # Bad parameters are spec errors.
     for bad, words in ((dict(key="model..version"), "keys joined by dots"), (dict(as_of="tomorrow"), "not a timestamp"),
                        (dict(column="Roll Out"), "lowercase"), (dict(column="9x"), "starting with a letter"),
