@@ -297,21 +297,28 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
 }
 
 
-/* Reverse-reachable sets kept for IMM, flat: set s holds nodes[start[s] .. start[s + 1]). */
+/* Reverse-reachable sets kept for IMM. A set that holds only its target (no live relationship
+ * into it: most sets on sparse twin graphs) is only counted, per target; the others are kept
+ * flat: stored set s holds nodes[start[s] .. start[s + 1]). */
 typedef struct {
     uint32_t *nodes;
     size_t n_nodes, cap_nodes;
-    size_t *start; /* n_sets + 1 */
-    size_t n_sets, cap_sets;
+    size_t *start; /* n_stored + 1 */
+    size_t n_stored, cap_stored;
+    size_t *singles; /* per twin: sets that hold only it */
+    size_t n_sets;   /* every set drawn, singles included */
 } rr_sets;
 
 /* The most set memberships IMM keeps (about 8 bytes each with the inverted index): 4 GiB. */
 #define MAX_RR_ENTRIES ((size_t)1 << 29)
+/* The most sets IMM draws: about ten minutes on one core at a few hundred ns each. */
+#define MAX_SAMPLES ((size_t)1 << 31)
 
 static void rr_sets_destroy(rr_sets *r)
 {
     free(r->nodes);
     free(r->start);
+    free(r->singles);
     memset(r, 0, sizeof *r);
 }
 
@@ -320,15 +327,13 @@ static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t see
                          igraph_integer_t *mark, igraph_integer_t *queue, const char *column, double epsilon,
                          tg_error *err)
 {
-    if (count + 1 > r->cap_sets) {
-        size_t cap = count + 1;
-        size_t *bigger = realloc(r->start, cap * sizeof *bigger);
-        if (!bigger)
+    if (!r->singles && !(r->singles = calloc((size_t)g->n + 1, sizeof *r->singles)))
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    if (!r->start) {
+        r->cap_stored = 1024;
+        if (!(r->start = malloc((r->cap_stored + 1) * sizeof *r->start)))
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-        if (!r->start)
-            bigger[0] = 0;
-        r->start = bigger;
-        r->cap_sets = cap;
+        r->start[0] = 0;
     }
     while (r->n_sets < count) {
         if ((r->n_sets & 1023) == 0) {
@@ -337,11 +342,23 @@ static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t see
                 return st;
         }
         igraph_integer_t size = sample_rr(g, p, seed, first + r->n_sets, mark, queue);
+        r->n_sets++;
+        if (size == 1) {
+            r->singles[queue[0]]++;
+            continue;
+        }
         if (r->n_nodes + (size_t)size > MAX_RR_ENTRIES) {
             tg_error_set(err, TG_ERR_INPUT, "%s: IMM needs more than %zu reverse-reachable set entries at epsilon %g",
                          column, MAX_RR_ENTRIES, epsilon);
             tg_error_hint(err, "raise \"epsilon\" (the sample count grows with 1/epsilon^2) or lower \"k\"");
             return TG_ERR_INPUT;
+        }
+        if (r->n_stored == r->cap_stored) {
+            size_t *bigger = realloc(r->start, (2 * r->cap_stored + 1) * sizeof *bigger);
+            if (!bigger)
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            r->start = bigger;
+            r->cap_stored *= 2;
         }
         if (r->n_nodes + (size_t)size > r->cap_nodes) {
             size_t cap = r->cap_nodes ? 2 * r->cap_nodes : 1 << 16;
@@ -355,33 +372,36 @@ static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t see
         }
         for (igraph_integer_t j = 0; j < size; j++)
             r->nodes[r->n_nodes++] = (uint32_t)queue[j];
-        r->start[++r->n_sets] = r->n_nodes;
+        r->start[++r->n_stored] = r->n_nodes;
     }
     return TG_OK;
 }
 
 /* Greedy maximum coverage (IMM's NodeSelection): k twins, each covering the most sets the ones
  * before it left uncovered (ties: the smaller vertex). gains[j] is how many sets seeds[j] newly
- * covered. O(k·n + entries): an inverted index from twins to their sets, counts kept current. */
+ * covered. O(k·n + entries): an inverted index from twins to their stored sets, counts kept
+ * current; a twin's single sets are covered by it alone. */
 static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integer_t k, igraph_integer_t *seeds,
                               size_t *gains, tg_error *err)
 {
     size_t *count = calloc((size_t)n + 1, sizeof *count), *first = calloc((size_t)n + 2, sizeof *first);
     uint32_t *sets_of = malloc((r->n_nodes + 1) * sizeof *sets_of);
-    bool *covered = calloc(r->n_sets + 1, sizeof *covered), *chosen = calloc((size_t)n + 1, sizeof *chosen);
+    bool *covered = calloc(r->n_stored + 1, sizeof *covered), *chosen = calloc((size_t)n + 1, sizeof *chosen);
     tg_status st = count && first && sets_of && covered && chosen ? TG_OK
                                                                    : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     for (size_t e = 0; !st && e < r->n_nodes; e++)
         count[r->nodes[e]]++;
     for (igraph_integer_t v = 0; !st && v < n; v++)
         first[v + 1] = first[v] + count[v];
-    for (size_t s = 0; !st && s < r->n_sets; s++)
+    for (size_t s = 0; !st && s < r->n_stored; s++)
         for (size_t e = r->start[s]; e < r->start[s + 1]; e++)
             sets_of[first[r->nodes[e]]++] = (uint32_t)s;
     for (igraph_integer_t v = n; !st && v > 0; v--) /* back to the starts */
         first[v] = first[v - 1];
     if (!st)
         first[0] = 0;
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        count[v] += r->singles ? r->singles[v] : 0;
     for (igraph_integer_t j = 0; !st && j < k; j++) {
         igraph_integer_t best = -1;
         for (igraph_integer_t v = 0; v < n; v++)
@@ -464,10 +484,10 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
     } else {
         theta = 1.0;
     }
-    /* Every set holds its target at least: refuse at once what cannot fit. */
-    if (!st && theta > (double)MAX_RR_ENTRIES) {
-        tg_error_set(err, TG_ERR_INPUT, "%s: IMM needs %.3g reverse-reachable sets at epsilon %g, more than the %zu "
-                     "set entries it keeps", in->column, theta, eps, MAX_RR_ENTRIES);
+    /* Refuse at once a sample count that would take hours. */
+    if (!st && theta > (double)MAX_SAMPLES) {
+        tg_error_set(err, TG_ERR_INPUT, "%s: IMM needs %.3g reverse-reachable sets at epsilon %g, more than %.3g",
+                     in->column, theta, eps, (double)MAX_SAMPLES);
         tg_error_detail(err, "The count grows with n / OPT: the best %" IGRAPH_PRId " seeds reach about %.0f of %"
                         IGRAPH_PRId " twins.", k, lb, n);
         tg_error_hint(err, "raise \"epsilon\" (the count falls with 1/epsilon^2)");
