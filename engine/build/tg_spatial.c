@@ -14,6 +14,7 @@
 
 #include "tg_geodesic.h"
 #include "tg_interrupt.h"
+#include "tg_threads.h"
 
 /* Why the candidate caps are enough. Read geodetic (lat, lon) as angles on a unit sphere. The
  * ellipsoid's line element M^2 dlat^2 + N^2 cos^2(lat) dlon^2 is at least R^2 times the
@@ -28,7 +29,7 @@
 #define UPPER_RADIUS_M (6399593.626 * (1.0 + 1e-9))
 #define DEG (180.0 / M_PI)
 #define CHUNK 2048          /* twins a worker takes at a time */
-#define MAX_THREADS 16
+#define MAX_THREADS TG_MAX_THREADS
 
 typedef struct {
     igraph_integer_t twin;  /* a twin, or in a candidate list a site (see point_tree) */
@@ -216,22 +217,6 @@ static int by_key(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->twin > y->twin) - (x->twin < y->twin);
 }
 
-static int thread_count(void)
-{
-    const char *env = getenv("TWINGRAPH_THREADS");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN), n = cores;
-    if (env && *env) {
-        char *end = NULL;
-        n = strtol(env, &end, 10);
-        if (*end || n < 1 || n > MAX_THREADS) {
-            fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using %ld\n", env,
-                    MAX_THREADS, cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : cores);
-            n = cores;
-        }
-    }
-    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
-
 tg_status tg_spatial_create(const tg_twins *twins, tg_spatial **out, tg_error *err)
 {
     igraph_integer_t n = twins->n_twins;
@@ -245,7 +230,7 @@ tg_status tg_spatial_create(const tg_twins *twins, tg_spatial **out, tg_error *e
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the spatial index");
     }
     s->twins = twins;
-    s->n_threads = thread_count();
+    s->n_threads = tg_thread_count();
     for (igraph_integer_t v = 0; v < n; v++) {
         if (!tg_twins_located(twins, v))
             continue;

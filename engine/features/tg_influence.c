@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tg_interrupt.h"
+#include "tg_threads.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -123,29 +124,75 @@ static igraph_integer_t search(const igraph_integer_t *start, const igraph_integ
     return tail - 1;
 }
 
+/* A worker's scratch: a stamp, queue and distance per twin. */
+typedef struct {
+    igraph_integer_t *mark, *queue, *dist;
+    bool failed;
+} scratch;
+
+static void scratch_destroy(scratch *w)
+{
+    free(w->mark);
+    free(w->queue);
+    free(w->dist);
+}
+
+static bool scratch_init(scratch *w, igraph_integer_t n)
+{
+    w->mark = malloc(((size_t)n + 1) * sizeof *w->mark);
+    w->queue = malloc(((size_t)n + 1) * sizeof *w->queue);
+    w->dist = malloc(((size_t)n + 1) * sizeof *w->dist);
+    if (!w->mark || !w->queue || !w->dist)
+        return false;
+    for (igraph_integer_t v = 0; v < n; v++)
+        w->mark[v] = -1;
+    return true;
+}
+
+typedef struct {
+    const kind_graph *g;
+    igraph_integer_t *down, *up, *leaves, *depth;
+    int n_blocks;
+    scratch workers[TG_MAX_THREADS];
+} reach_job;
+
+/* Twins block, block + n_blocks, ...: interleaved, so long searches spread over the workers.
+ * Each twin's values are its own, so the results do not depend on the thread count. */
+static void reach_block(void *context, int block)
+{
+    reach_job *job = context;
+    scratch *w = &job->workers[block];
+    const kind_graph *g = job->g;
+    if (!scratch_init(w, g->n)) {
+        w->failed = true;
+        return;
+    }
+    for (igraph_integer_t v = block, i = 0; v < g->n; v += job->n_blocks, i++) {
+        if ((i & 255) == 0 && tg_interrupt_requested())
+            return;
+        igraph_integer_t ignored_leaves, ignored_depth;
+        job->down[v] = search(g->out_start, g->out_target, g->out_start, v, 2 * v, w->mark, w->queue, w->dist,
+                              &job->leaves[v], &job->depth[v]);
+        if (job->up)
+            job->up[v] = search(g->in_start, g->in_source, NULL, v, 2 * v + 1, w->mark, w->queue, w->dist,
+                                &ignored_leaves, &ignored_depth);
+    }
+}
+
 /* Every twin's downstream reach, leaves and depth, and upstream reach: one search each way per
- * twin. */
+ * twin, on the job's threads. */
 static tg_status reach_all(const kind_graph *g, igraph_integer_t *down, igraph_integer_t *up,
                            igraph_integer_t *leaves, igraph_integer_t *depth, tg_error *err)
 {
-    igraph_integer_t n = g->n;
-    igraph_integer_t *mark = malloc(((size_t)n + 1) * sizeof *mark), *queue = malloc(((size_t)n + 1) * sizeof *queue),
-                     *dist = malloc(((size_t)n + 1) * sizeof *dist);
-    tg_status st = mark && queue && dist ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    for (igraph_integer_t v = 0; !st && v < n; v++)
-        mark[v] = -1;
-    for (igraph_integer_t v = 0; !st && v < n; v++) {
-        if ((v & 1023) == 0 && (st = tg_interrupt_check("while computing reach", err)))
-            break;
-        igraph_integer_t ignored_leaves, ignored_depth;
-        down[v] = search(g->out_start, g->out_target, g->out_start, v, 2 * v, mark, queue, dist, &leaves[v], &depth[v]);
-        if (up)
-            up[v] = search(g->in_start, g->in_source, NULL, v, 2 * v + 1, mark, queue, dist, &ignored_leaves,
-                           &ignored_depth);
+    reach_job job = {.g = g, .down = down, .up = up, .leaves = leaves, .depth = depth,
+                     .n_blocks = tg_thread_count()};
+    tg_threads_run(job.n_blocks, reach_block, &job);
+    tg_status st = tg_interrupt_check("while computing reach", err);
+    for (int b = 0; b < job.n_blocks; b++) {
+        if (!st && job.workers[b].failed)
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        scratch_destroy(&job.workers[b]);
     }
-    free(mark);
-    free(queue);
-    free(dist);
     return st;
 }
 
@@ -230,6 +277,39 @@ static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, 
     return tail;
 }
 
+typedef struct {
+    const kind_graph *g;
+    double p;
+    uint64_t seed, samples;
+    int n_blocks;
+    scratch workers[TG_MAX_THREADS];
+    uint64_t *hits[TG_MAX_THREADS]; /* per block: samples each twin was in besides its target */
+    uint64_t visited[TG_MAX_THREADS];
+} ic_job;
+
+/* Samples [block·S/B, (block + 1)·S/B): each draws from its own stream, and the counts are summed
+ * after, so the estimates do not depend on the thread count. */
+static void ic_block(void *context, int block)
+{
+    ic_job *job = context;
+    scratch *w = &job->workers[block];
+    igraph_integer_t n = job->g->n;
+    if (!scratch_init(w, n) || !(job->hits[block] = calloc((size_t)n + 1, sizeof *job->hits[block]))) {
+        w->failed = true;
+        return;
+    }
+    uint64_t from = job->samples * (uint64_t)block / (uint64_t)job->n_blocks;
+    uint64_t to = job->samples * (uint64_t)(block + 1) / (uint64_t)job->n_blocks;
+    for (uint64_t i = from; i < to; i++) {
+        if ((i & 1023) == 0 && tg_interrupt_requested())
+            return;
+        igraph_integer_t tail = sample_rr(job->g, job->p, job->seed, i, w->mark, w->queue);
+        for (igraph_integer_t j = 1; j < tail; j++) /* queue[0] is the target */
+            job->hits[block][w->queue[j]]++;
+        job->visited[block] += (uint64_t)tail;
+    }
+}
+
 static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
@@ -265,19 +345,16 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
                             delta, theta);
     }
     uint64_t samples = (uint64_t)theta;
-    uint64_t *hits = calloc((size_t)n + 1, sizeof *hits);
-    igraph_integer_t *mark = malloc(((size_t)n + 1) * sizeof *mark), *queue = malloc(((size_t)n + 1) * sizeof *queue);
-    st = hits && mark && queue ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    for (igraph_integer_t v = 0; !st && v < n; v++)
-        mark[v] = -1;
-    uint64_t visited = 0;
-    for (uint64_t i = 0; !st && i < samples; i++) {
-        if ((i & 1023) == 0 && (st = tg_interrupt_check("while sampling cascades", err)))
-            break;
-        igraph_integer_t tail = sample_rr(&g, p, in->seed, i, mark, queue);
-        for (igraph_integer_t j = 1; j < tail; j++) /* queue[0] is the target */
-            hits[queue[j]]++;
-        visited += (uint64_t)tail;
+    ic_job job = {.g = &g, .p = p, .seed = in->seed, .samples = samples, .n_blocks = tg_thread_count()};
+    tg_threads_run(job.n_blocks, ic_block, &job);
+    st = tg_interrupt_check("while sampling cascades", err);
+    uint64_t *hits = job.hits[0], visited = 0;
+    for (int b = 0; b < job.n_blocks; b++) {
+        if (!st && (job.workers[b].failed || !job.hits[b]))
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        for (igraph_integer_t v = 0; !st && b > 0 && v < n; v++)
+            hits[v] += job.hits[b][v];
+        visited += job.visited[b];
     }
     /* A twin always activates itself, so only the others are estimated: the target of a sample
      * is not counted in it, and P(v in R, v not the target) = (spread(v) - 1)/n. The bound is
@@ -289,9 +366,10 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
     json_object_set_new(in->details, "epsilon", json_real(epsilon));
     json_object_set_new(in->details, "delta", json_real(delta));
     json_object_set_new(in->details, "mean_sample_size", json_real(samples ? (double)visited / theta : 0.0));
-    free(hits);
-    free(mark);
-    free(queue);
+    for (int b = 0; b < job.n_blocks; b++) {
+        free(job.hits[b]);
+        scratch_destroy(&job.workers[b]);
+    }
     kind_graph_destroy(&g);
     return st;
 }
@@ -322,59 +400,141 @@ static void rr_sets_destroy(rr_sets *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Draws sets until r holds count of them; sample indexes continue from r->n_sets + first. */
+/* Appends one drawn set (queue[0..size), its target first). */
+static bool rr_append(rr_sets *r, const igraph_integer_t *queue, igraph_integer_t size)
+{
+    r->n_sets++;
+    if (size == 1) {
+        r->singles[queue[0]]++;
+        return true;
+    }
+    if (r->n_stored == r->cap_stored) {
+        size_t cap = r->cap_stored ? 2 * r->cap_stored : 1024;
+        size_t *bigger = realloc(r->start, (cap + 1) * sizeof *bigger);
+        if (!bigger)
+            return false;
+        if (!r->start)
+            bigger[0] = 0;
+        r->start = bigger;
+        r->cap_stored = cap;
+    }
+    if (r->n_nodes + (size_t)size > r->cap_nodes) {
+        size_t cap = r->cap_nodes ? 2 * r->cap_nodes : 1 << 16;
+        while (cap < r->n_nodes + (size_t)size)
+            cap *= 2;
+        uint32_t *bigger = realloc(r->nodes, cap * sizeof *bigger);
+        if (!bigger)
+            return false;
+        r->nodes = bigger;
+        r->cap_nodes = cap;
+    }
+    for (igraph_integer_t j = 0; j < size; j++)
+        r->nodes[r->n_nodes++] = (uint32_t)queue[j];
+    r->start[++r->n_stored] = r->n_nodes;
+    return true;
+}
+
+typedef struct {
+    const kind_graph *g;
+    double p;
+    uint64_t seed, first, from, to; /* sample indexes first + [from, to) */
+    int n_blocks;
+    size_t entry_cap;               /* per block */
+    scratch workers[TG_MAX_THREADS];
+    rr_sets sets[TG_MAX_THREADS];
+    int failure[TG_MAX_THREADS];    /* 1 out of memory, 2 over entry_cap */
+} rr_job;
+
+static void rr_block(void *context, int block)
+{
+    rr_job *job = context;
+    scratch *w = &job->workers[block];
+    rr_sets *r = &job->sets[block];
+    if (!scratch_init(w, job->g->n) || !(r->singles = calloc((size_t)job->g->n + 1, sizeof *r->singles))) {
+        job->failure[block] = 1;
+        return;
+    }
+    uint64_t span = job->to - job->from;
+    uint64_t from = job->from + span * (uint64_t)block / (uint64_t)job->n_blocks;
+    uint64_t to = job->from + span * (uint64_t)(block + 1) / (uint64_t)job->n_blocks;
+    for (uint64_t i = from; i < to; i++) {
+        if ((i & 1023) == 0 && tg_interrupt_requested())
+            return;
+        igraph_integer_t size = sample_rr(job->g, job->p, job->seed, job->first + i, w->mark, w->queue);
+        if (r->n_nodes + (size_t)size > job->entry_cap) {
+            job->failure[block] = 2;
+            return;
+        }
+        if (!rr_append(r, w->queue, size)) {
+            job->failure[block] = 1;
+            return;
+        }
+    }
+}
+
+/* Draws sets until r holds count of them; sample indexes continue from first + r->n_sets. The
+ * blocks draw on the job's threads and are appended in index order, so the sets (and the seeds
+ * chosen from them) do not depend on the thread count. */
 static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t seed, uint64_t first, size_t count,
-                         igraph_integer_t *mark, igraph_integer_t *queue, const char *column, double epsilon,
-                         tg_error *err)
+                         const char *column, double epsilon, tg_error *err)
 {
     if (!r->singles && !(r->singles = calloc((size_t)g->n + 1, sizeof *r->singles)))
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-    if (!r->start) {
-        r->cap_stored = 1024;
-        if (!(r->start = malloc((r->cap_stored + 1) * sizeof *r->start)))
-            return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-        r->start[0] = 0;
-    }
-    while (r->n_sets < count) {
-        if ((r->n_sets & 1023) == 0) {
-            tg_status st = tg_interrupt_check("while sampling cascades", err);
-            if (st)
-                return st;
-        }
-        igraph_integer_t size = sample_rr(g, p, seed, first + r->n_sets, mark, queue);
-        r->n_sets++;
-        if (size == 1) {
-            r->singles[queue[0]]++;
-            continue;
-        }
-        if (r->n_nodes + (size_t)size > MAX_RR_ENTRIES) {
+    if (r->n_sets >= count)
+        return TG_OK;
+    rr_job job = {.g = g, .p = p, .seed = seed, .first = first, .from = r->n_sets, .to = count,
+                  .n_blocks = tg_thread_count()};
+    job.entry_cap = (MAX_RR_ENTRIES - r->n_nodes) / (size_t)job.n_blocks;
+    tg_threads_run(job.n_blocks, rr_block, &job);
+    tg_status st = tg_interrupt_check("while sampling cascades", err);
+    for (int b = 0; b < job.n_blocks && !st; b++) {
+        if (job.failure[b] == 1)
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        else if (job.failure[b] == 2) {
             tg_error_set(err, TG_ERR_INPUT, "%s: IMM needs more than %zu reverse-reachable set entries at epsilon %g",
                          column, MAX_RR_ENTRIES, epsilon);
             tg_error_hint(err, "raise \"epsilon\" (the sample count grows with 1/epsilon^2) or lower \"k\"");
-            return TG_ERR_INPUT;
+            st = TG_ERR_INPUT;
         }
-        if (r->n_stored == r->cap_stored) {
-            size_t *bigger = realloc(r->start, (2 * r->cap_stored + 1) * sizeof *bigger);
-            if (!bigger)
-                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            r->start = bigger;
-            r->cap_stored *= 2;
-        }
-        if (r->n_nodes + (size_t)size > r->cap_nodes) {
-            size_t cap = r->cap_nodes ? 2 * r->cap_nodes : 1 << 16;
-            while (cap < r->n_nodes + (size_t)size)
-                cap *= 2;
-            uint32_t *bigger = realloc(r->nodes, cap * sizeof *bigger);
-            if (!bigger)
-                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-            r->nodes = bigger;
-            r->cap_nodes = cap;
-        }
-        for (igraph_integer_t j = 0; j < size; j++)
-            r->nodes[r->n_nodes++] = (uint32_t)queue[j];
-        r->start[++r->n_stored] = r->n_nodes;
     }
-    return TG_OK;
+    for (int b = 0; b < job.n_blocks && !st; b++) {
+        const rr_sets *part = &job.sets[b];
+        if (r->n_nodes + part->n_nodes > r->cap_nodes) {
+            uint32_t *bigger = realloc(r->nodes, (r->n_nodes + part->n_nodes) * sizeof *bigger);
+            if (!bigger) {
+                st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+                break;
+            }
+            r->nodes = bigger;
+            r->cap_nodes = r->n_nodes + part->n_nodes;
+        }
+        if (r->n_stored + part->n_stored > r->cap_stored || !r->start) {
+            size_t *bigger = realloc(r->start, (r->n_stored + part->n_stored + 1) * sizeof *bigger);
+            if (!bigger) {
+                st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+                break;
+            }
+            if (!r->start)
+                bigger[0] = 0;
+            r->start = bigger;
+            r->cap_stored = r->n_stored + part->n_stored;
+        }
+        if (part->n_nodes)
+            memcpy(r->nodes + r->n_nodes, part->nodes, part->n_nodes * sizeof *part->nodes);
+        for (size_t s = 0; s < part->n_stored; s++)
+            r->start[r->n_stored + s + 1] = r->n_nodes + part->start[s + 1];
+        r->n_nodes += part->n_nodes;
+        r->n_stored += part->n_stored;
+        for (igraph_integer_t v = 0; v < g->n; v++)
+            r->singles[v] += part->singles[v];
+    }
+    if (!st)
+        r->n_sets = count;
+    for (int b = 0; b < job.n_blocks; b++) {
+        scratch_destroy(&job.workers[b]);
+        rr_sets_destroy(&job.sets[b]);
+    }
+    return st;
 }
 
 /* Greedy maximum coverage (IMM's NodeSelection): k twins, each covering the most sets the ones
@@ -445,16 +605,13 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
     for (igraph_integer_t v = 0; v < n; v++)
         tg_column_set_null(out[0], v);
     rr_sets phase1 = {0}, final = {0};
-    igraph_integer_t *mark = malloc(((size_t)n + 1) * sizeof *mark), *queue = malloc(((size_t)n + 1) * sizeof *queue);
     igraph_integer_t *seeds = malloc(((size_t)k + 1) * sizeof *seeds);
     size_t *gains = malloc(((size_t)k + 1) * sizeof *gains);
     tg_ranking_entry *ranking = malloc(((size_t)k + 1) * sizeof *ranking);
-    if (!mark || !queue || !seeds || !gains || !ranking) {
+    if (!seeds || !gains || !ranking) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
-    for (igraph_integer_t v = 0; v < n; v++)
-        mark[v] = -1;
     double lb = 1.0, theta = 0.0;
     if (n >= 2) {
         double log_cnk = lgamma(nn + 1) - lgamma(kk + 1) - lgamma(nn - kk + 1);
@@ -463,8 +620,7 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         double lambda1 = (2.0 + 2.0 / 3.0 * eps1) * (log_cnk + ell1 * log(nn) + log(log2(nn))) * nn / (eps1 * eps1);
         for (int i = 1; !st && i < (int)log2(nn); i++) {
             double x = nn / pow(2.0, i);
-            if ((st = rr_fill(&phase1, &g, p, in->seed, 0, (size_t)ceil(lambda1 / x), mark, queue, in->column, eps,
-                              err)) ||
+            if ((st = rr_fill(&phase1, &g, p, in->seed, 0, (size_t)ceil(lambda1 / x), in->column, eps, err)) ||
                 (st = select_seeds(&phase1, n, k, seeds, gains, err)))
                 break;
             size_t covered = 0;
@@ -494,8 +650,7 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         st = TG_ERR_INPUT;
     }
     /* The final sets come from a stream of their own, far from the sampling phase's indexes. */
-    if (!st && (st = rr_fill(&final, &g, p, in->seed, (uint64_t)1 << 62, (size_t)theta, mark, queue, in->column, eps,
-                             err)) == TG_OK)
+    if (!st && (st = rr_fill(&final, &g, p, in->seed, (uint64_t)1 << 62, (size_t)theta, in->column, eps, err)) == TG_OK)
         st = select_seeds(&final, n, k, seeds, gains, err);
     if (st)
         goto cleanup;
@@ -518,8 +673,6 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
 cleanup:
     rr_sets_destroy(&phase1);
     rr_sets_destroy(&final);
-    free(mark);
-    free(queue);
     free(seeds);
     free(gains);
     free(ranking);

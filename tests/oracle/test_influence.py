@@ -110,6 +110,10 @@ with Database("oracle_influence") as db:
     # 1. The generated city: feeds (sensors -> controllers) and monitors.
     load_smart_city(db, 3000, 7)
     rows, _ = check_reach("city feeds", db, ["feeds"])
+    run_job(db, {"graph": {"layers": ["hierarchy"]}, "features": [{"name": "reach", "kinds": ["feeds"]}]},
+            env_extra={"TWINGRAPH_THREADS": "3"})
+    ck.true("reach is the same on 3 threads", db.features() == rows or
+            all(db.features()[v][c] == rows[v][c] for v in rows for c in REACH), "")
     check_reach("city feeds+monitors", db, ["feeds", "monitors"])
     check_certain("city feeds", db, ["feeds"], rows)
 
@@ -162,9 +166,10 @@ with Database("oracle_influence") as db:
         ck.true(f"graph {trial}: the Hoeffding sample count is recorded", details.get("samples") == want_samples,
                 repr(details))
         if trial == 0:
-            run_job(db, spec)
-            again = {v: r["influence_ic"] for v, r in db.features().items()}
-            ck.true("the same seed gives the same estimates", again == got, "")
+            for threads in ("1", "3"):
+                run_job(db, spec, env_extra={"TWINGRAPH_THREADS": threads})
+                again = {v: r["influence_ic"] for v, r in db.features().items()}
+                ck.true(f"the same seed gives the same estimates on {threads} thread(s)", again == got, "")
 
     # 5. influence_top: IMM's seeds against the best k-set found by brute force.
     for trial in range(4):
@@ -206,6 +211,13 @@ with Database("oracle_influence") as db:
                 f"optimum {best:.3f}", chosen >= (1 - 1 / math.e - eps) * best, "")
         ck.true(f"top {trial}: the estimated spread of the seeds is close to their exact spread",
                 abs(table[-1][3] - chosen) <= 0.15 * max(1.0, chosen), f"{table[-1][3]:.3f} vs {chosen:.3f}")
+        if trial == 0:
+            for threads in ("1", "3"):
+                run_job(db, spec, env_extra={"TWINGRAPH_THREADS": threads})
+                again = db.query("SELECT rank, device_id, marginal_gain, cumulative_spread FROM features.influencers"
+                                 " WHERE run_id = (SELECT max(run_id) FROM features.influencers) ORDER BY rank")
+                ck.true(f"IMM chooses the same seeds with the same gains on {threads} thread(s)", again == table,
+                        f"{again} vs {table}")
 
     # 6. Bad parameters are spec errors.
     for bad, words in (({"p": 1.5}, "p"), ({"kinds": []}, "kinds"), ({"epsilon": 0}, "epsilon")):

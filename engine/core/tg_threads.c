@@ -1,0 +1,57 @@
+/* tg_threads.c - the engine's own worker threads: how many, and running numbered blocks of a loop on them. */
+#include "tg_threads.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int tg_thread_count(void)
+{
+    const char *env = getenv("TWINGRAPH_THREADS");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN), n = cores;
+    if (env && *env) {
+        char *end = NULL;
+        n = strtol(env, &end, 10);
+        if (*end || n < 1 || n > TG_MAX_THREADS) {
+            fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using %ld\n", env,
+                    TG_MAX_THREADS, cores < 1 ? 1 : cores > TG_MAX_THREADS ? TG_MAX_THREADS : cores);
+            n = cores;
+        }
+    }
+    return n < 1 ? 1 : n > TG_MAX_THREADS ? TG_MAX_THREADS : (int)n;
+}
+
+typedef struct {
+    tg_block_fn fn;
+    void *context;
+    int block;
+} block_call;
+
+static void *run_block(void *arg)
+{
+    block_call *call = arg;
+    call->fn(call->context, call->block);
+    return NULL;
+}
+
+void tg_threads_run(int n_blocks, tg_block_fn fn, void *context)
+{
+    pthread_t threads[TG_MAX_THREADS];
+    block_call calls[TG_MAX_THREADS];
+    int started[TG_MAX_THREADS] = {0};
+    if (n_blocks > TG_MAX_THREADS)
+        n_blocks = TG_MAX_THREADS;
+    for (int b = 1; b < n_blocks; b++) {
+        calls[b] = (block_call){fn, context, b};
+        started[b] = pthread_create(&threads[b], NULL, run_block, &calls[b]) == 0;
+    }
+    if (n_blocks > 0)
+        fn(context, 0);
+    for (int b = 1; b < n_blocks; b++) {
+        if (started[b])
+            pthread_join(threads[b], NULL);
+        else
+            fn(context, b);
+    }
+}
