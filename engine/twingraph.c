@@ -215,8 +215,9 @@ static int command_load(int argc, char **argv)
         } else if (strcmp(arg, "--db") == 0) {
             options.conninfo = argv[i];
         } else if (strcmp(arg, "--into") == 0) {
-            if (!argv[i][0])
-                return usage_error("--into needs a schema name");
+            if (!argv[i][0] || strchr(argv[i], '.') || strlen(argv[i]) > 63)
+                return usage_error("--into needs a schema name without dots, at most 63 bytes (a job spec names "
+                                   "its tables as schema.table), not \"%s\"", argv[i]);
             options.schema = argv[i];
         } else if (strcmp(arg, "--replace") == 0) {
             options.replace = true;

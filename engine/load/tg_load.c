@@ -1,6 +1,7 @@
 /* tg_load.c - `twingraph load`: reads an import file (Azure Digital Twins, IoT Hub, Brick) and writes its twins and relationships in one transaction. */
 #include "tg_load.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -29,6 +30,41 @@ bool tg_load_format_parse(const char *name, tg_load_format *format)
 static const tg_load_parent_rule AZURE_PARENT_RULES[] = {
     {"isPartOf", false}, {"locatedIn", false}, {"contains", true}, {"hasPart", true}};
 
+typedef struct {
+    const char *path;
+    tg_load_brick_options options;
+    tg_load_set *set;
+    tg_error *err;
+    tg_status status;
+} brick_reading;
+
+static void *read_brick(void *arg)
+{
+    brick_reading *b = arg;
+    b->status = tg_load_brick_read(b->path, &b->options, b->set, b->err);
+    return NULL;
+}
+
+/* serd parses nested blank nodes and collections recursively: thousands of levels overflow the
+ * main thread's 8 MB stack. The reader runs on a thread with a stack of its own (address space,
+ * not memory, until used). */
+static tg_status read_brick_with_big_stack(brick_reading *b)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    if (pthread_attr_init(&attr) == 0) {
+        bool started = pthread_attr_setstacksize(&attr, (size_t)1 << 30) == 0 &&
+                       pthread_create(&thread, &attr, read_brick, b) == 0;
+        pthread_attr_destroy(&attr);
+        if (started) {
+            pthread_join(thread, NULL);
+            return b->status;
+        }
+    }
+    read_brick(b);
+    return b->status;
+}
+
 static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_load_brick_counts *brick_counts,
                            tg_error *err)
 {
@@ -45,8 +81,9 @@ static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_
         return tg_load_iothub_read(options->file, &iothub, set, err);
     }
     case TG_LOAD_BRICK: {
-        tg_load_brick_options brick = {.full_iris = options->full_iris, .counts = brick_counts};
-        return tg_load_brick_read(options->file, &brick, set, err);
+        brick_reading brick = {options->file, {.full_iris = options->full_iris, .counts = brick_counts}, set, err,
+                               TG_OK};
+        return read_brick_with_big_stack(&brick);
     }
     }
     return tg_error_set(err, TG_ERR_INTERNAL, "unknown import format");
@@ -147,7 +184,7 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
         fprintf(summary, "wrote %zu twins and %zu relationships to %s.devices and %s.relationships", written.twins,
                 written.relationships, schema, schema);
         if (written.created)
-            fprintf(summary, " (created the tables)");
+            fprintf(summary, " (created what was missing)");
         if (options->replace)
             fprintf(summary, ", replacing %zu twins and %zu relationships", written.deleted_twins,
                     written.deleted_relationships);
@@ -158,6 +195,8 @@ tg_status tg_load_run(const tg_load_options *options, FILE *summary, tg_error *e
         fputc('\n', summary);
     }
 cleanup:
+    if (st == TG_ERR_INTERRUPTED)
+        tg_error_detail(err, "nothing was written: %s.devices and %s.relationships are unchanged", schema, schema);
     PQfinish(conn);
     tg_load_set_destroy(&set);
     return st;

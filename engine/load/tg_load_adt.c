@@ -105,16 +105,20 @@ static bool section_named(json_t *item, section *out)
 tg_status tg_load_adt_read_ndjson(const char *path, const tg_load_adt_options *options, tg_load_set *set,
                                   tg_error *err)
 {
-    FILE *file;
-    tg_status st = tg_load_file_open(path, &file, err);
-    if (st)
-        return st;
-    char *line = NULL;
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return tg_error_set(err, TG_ERR_INPUT, "could not open \"%s\": %s", path, strerror(errno));
+    tg_status st = TG_OK;
+    char *buffer = NULL;
     size_t cap = 0, number = 0;
     ssize_t len;
     section current = SECTION_NONE;
-    while (!st && (len = getline(&line, &cap, file)) >= 0) {
+    errno = 0;
+    while (!st && (len = getline(&buffer, &cap, file)) >= 0) {
+        char *line = buffer;
         number++;
+        if ((st = tg_load_file_line(path, number, &line, &len, err)))
+            break;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (strspn(line, " \t") == (size_t)len)
@@ -146,9 +150,9 @@ tg_status tg_load_adt_read_ndjson(const char *path, const tg_load_adt_options *o
         }
         json_decref(item);
     }
-    if (!st && ferror(file))
-        st = tg_error_set(err, TG_ERR_INPUT, "could not read \"%s\": %s", path, strerror(errno));
-    free(line);
+    if (!st)
+        st = tg_load_file_lines_end(file, path, err);
+    free(buffer);
     fclose(file);
     return st;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tg_interrupt.h"
+
 static tg_status not_readable(const char *path, tg_error *err)
 {
     return tg_error_set(err, TG_ERR_INPUT, "could not read \"%s\": %s", path, strerror(errno));
@@ -44,6 +46,8 @@ tg_status tg_load_file_read(const char *path, char **text, size_t *len, tg_error
             buf = bigger;
             cap *= 2;
         }
+        if ((st = tg_interrupt_check("while reading the import file", err)))
+            break;
         size_t got = fread(buf + n, 1, cap - n, file);
         n += got;
         if (got == 0) {
@@ -67,21 +71,31 @@ tg_status tg_load_file_read(const char *path, char **text, size_t *len, tg_error
     return TG_OK;
 }
 
-tg_status tg_load_file_open(const char *path, FILE **file, tg_error *err)
+tg_status tg_load_file_line(const char *path, size_t number, char **line, ssize_t *len, tg_error *err)
 {
-    *file = fopen(path, "rb");
-    if (!*file)
-        return tg_error_set(err, TG_ERR_INPUT, "could not open \"%s\": %s", path, strerror(errno));
-    unsigned char start[3];
-    size_t got = fread(start, 1, sizeof start, *file), skip = 0;
-    tg_status st = check_start(path, start, got, &skip, err);
-    if (!st && fseek(*file, (long)skip, SEEK_SET) != 0)
-        st = not_readable(path, err);
-    if (st) {
-        fclose(*file);
-        *file = NULL;
+    if ((number & 4095) == 0) {
+        tg_status st = tg_interrupt_check("while reading the import file", err);
+        if (st)
+            return st;
     }
+    if (number != 1)
+        return TG_OK;
+    size_t skip = 0;
+    tg_status st = check_start(path, (const unsigned char *)*line, (size_t)*len, &skip, err);
+    *line += skip;
+    *len -= (ssize_t)skip;
     return st;
+}
+
+tg_status tg_load_file_lines_end(FILE *file, const char *path, tg_error *err)
+{
+    if (ferror(file) || !feof(file)) {
+        tg_error_set(err, TG_ERR_INPUT, "could not read all of \"%s\": %s", path,
+                     errno ? strerror(errno) : "reading stopped before the end");
+        tg_error_detail(err, "A line too long for the memory available stops the reading too.");
+        return TG_ERR_INPUT;
+    }
+    return TG_OK;
 }
 
 json_t *tg_load_file_parse(const char *text, size_t len, json_error_t *jerr)

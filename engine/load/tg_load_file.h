@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -13,8 +14,14 @@
  * UTF-8 byte-order mark, *len its length. On error: the file cannot be read, or it is UTF-16. */
 tg_status tg_load_file_read(const char *path, char **text, size_t *len, tg_error *err);
 
-/* Opens the file for line reading, past a UTF-8 byte-order mark. On error as above. */
-tg_status tg_load_file_open(const char *path, FILE **file, tg_error *err);
+/* Line reading (pipes included): call for every line read with getline, number counting from 1;
+ * the first line loses a UTF-8 byte-order mark (*line moves past it, *len shrinks) and UTF-16 is
+ * refused. Polls for SIGINT every 4096 lines. */
+tg_status tg_load_file_line(const char *path, size_t number, char **line, ssize_t *len, tg_error *err);
+
+/* After the getline loop: an error unless the whole file was read (getline also stops when a
+ * line does not fit in memory, which must not pass for the end of the file). */
+tg_status tg_load_file_lines_end(FILE *file, const char *path, tg_error *err);
 
 /* Parses JSON text with duplicate keys refused. An integer beyond 64 bits is valid JSON (jsonb
  * keeps it), so it is retried as a real instead of failing; only ids and names are read from

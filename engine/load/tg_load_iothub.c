@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "tg_interrupt.h"
 #include "tg_load_file.h"
 #include "tg_load_span.h"
 
@@ -108,11 +109,16 @@ static tg_status add_device(reading *r, json_t *twin, const char *text, size_t p
             st = no_memory(err);
         }
     }
-    char **levels = r->levels ? r->levels + r->n_read * k : NULL;
-    for (size_t l = 0; l < k && levels; l++)
+    if (st) {
+        free(id);
+        free(model);
+        return st;
+    }
+    /* The slots exist now (cap_read > n_read); they are freed with the reading. */
+    char **levels = r->levels + r->n_read * k;
+    for (size_t l = 0; l < k; l++)
         levels[l] = NULL;
-    if (!st)
-        r->n_read++;
+    r->n_read++;
     for (size_t l = 0; !st && l < k; l++)
         st = tag_text(set, twin, r->options->parent_tags[l], position, &levels[l], err);
     char *document = st ? NULL : strdup(text);
@@ -191,10 +197,21 @@ static tg_status link_levels(reading *r, tg_error *err)
                 break;
             }
             tg_load_twin *level = tg_load_set_find(set, id);
+            const char *path = r->options->parent_tags[l], *last = strrchr(path, '.');
+            const char *level_model = last ? last + 1 : path;
+            /* A level twin of another level with this id: "B1/F1" as a building and as floor F1 of B1. */
+            if (level && !level->twin && level->model && strcmp(level->model, level_model) != 0) {
+                char where[600];
+                tg_load_set_where(set, position, where, sizeof where);
+                st = tg_error_set(err, TG_ERR_INPUT, "%s: the %s \"%s\" and a %s have the same id \"%s\"", where,
+                                  level_model, levels[l], level->model, id);
+                tg_error_hint(err, "Tag values that contain \"/\" can collide with qualified ids; use --tag-ids as-is "
+                                   "when the values are unique, or other tag values.");
+                free(id);
+                break;
+            }
             if (!level) {
-                const char *path = r->options->parent_tags[l];
-                const char *last = strrchr(path, '.');
-                char *model = strdup(last ? last + 1 : path), *copy = strdup(id);
+                char *model = strdup(level_model), *copy = strdup(id);
                 if (!model || !copy) {
                     free(model);
                     free(copy);
@@ -239,35 +256,34 @@ static tg_status read_array(reading *r, const char *path, char *text, size_t len
     return st;
 }
 
-static tg_status read_lines(reading *r, const char *path, tg_error *err)
+/* One twin per line, from the file already in memory (so pipes work, and the file is read once). */
+static tg_status read_lines(reading *r, const char *path, char *text, size_t len, tg_error *err)
 {
-    FILE *file;
-    tg_status st = tg_load_file_open(path, &file, err);
-    if (st)
-        return st;
-    char *line = NULL;
-    size_t cap = 0, number = 0;
-    ssize_t len;
-    while (!st && (len = getline(&line, &cap, file)) >= 0) {
+    tg_status st = TG_OK;
+    size_t number = 0;
+    for (char *line = text, *end = text + len; !st && line < end;) {
+        char *newline = memchr(line, '\n', (size_t)(end - line));
+        char *stop = newline ? newline : end;
         number++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (strspn(line, " \t") == (size_t)len)
-            continue;
-        json_error_t jerr;
-        json_t *twin = tg_load_file_parse(line, (size_t)len, &jerr);
-        if (!twin) {
-            st = tg_error_set(err, TG_ERR_INPUT, "%s:%zu: not valid JSON: %s", path, number, jerr.text);
-            tg_error_hint(err, "--format iothub reads a JSON array of twins, or one twin per line.");
+        if ((number & 4095) == 0 && (st = tg_interrupt_check("while reading the import file", err)))
             break;
+        while (stop > line && stop[-1] == '\r')
+            stop--;
+        *stop = '\0'; /* a newline or \r, or the buffer's own terminator */
+        size_t line_len = (size_t)(stop - line);
+        if (strspn(line, " \t") != line_len) {
+            json_error_t jerr;
+            json_t *twin = tg_load_file_parse(line, line_len, &jerr);
+            if (!twin) {
+                st = tg_error_set(err, TG_ERR_INPUT, "%s:%zu: not valid JSON: %s", path, number, jerr.text);
+                tg_error_hint(err, "--format iothub reads a JSON array of twins, or one twin per line.");
+                break;
+            }
+            st = add_device(r, twin, line, number, err);
+            json_decref(twin);
         }
-        st = add_device(r, twin, line, number, err);
-        json_decref(twin);
+        line = newline ? newline + 1 : end;
     }
-    if (!st && ferror(file))
-        st = tg_error_set(err, TG_ERR_INPUT, "could not read \"%s\": %s", path, strerror(errno));
-    free(line);
-    fclose(file);
     return st;
 }
 
@@ -283,11 +299,8 @@ tg_status tg_load_iothub_read(const char *path, const tg_load_iothub_options *op
         const char *first = text + strspn(text, " \t\r\n");
         if (*first == '[')
             st = read_array(&r, path, text, len, err);
-        else {
-            free(text);
-            text = NULL;
-            st = read_lines(&r, path, err);
-        }
+        else
+            st = read_lines(&r, path, text, len, err);
     }
     free(text);
     if (!st)

@@ -213,6 +213,56 @@ cleanup:
     return st;
 }
 
+/* Parent links that leave the file (to twins in the table, or giving table twins a parent) can
+ * close a cycle the file alone does not show: walks up from every such twin, in the table as it
+ * now stands. */
+static tg_status check_table_cycles(PGconn *conn, const tg_load_set *set, const char *schema, const char *schema_name,
+                                    tg_error *err)
+{
+    size_t n = 0;
+    char **starts = malloc((set->n_external_links + set->n_twins + 1) * sizeof *starts);
+    if (!starts)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    for (size_t i = 0; i < set->n_external_links; i++)
+        starts[n++] = (char *)set->external_links[i].child;
+    for (size_t t = 0; t < set->n_twins; t++)
+        if (set->twins[t].parent_id && !tg_load_set_find(set, set->twins[t].parent_id))
+            starts[n++] = set->twins[t].device_id;
+    tg_status st = TG_OK;
+    char *list = NULL, *sql = NULL;
+    PGresult *res = NULL;
+    if (n == 0)
+        goto cleanup;
+    if (!(list = array_literal(starts, n)) ||
+        asprintf(&sql,
+                 "WITH RECURSIVE up(start, node) AS ("
+                 " SELECT s, s FROM pg_catalog.unnest($1::pg_catalog.text[]) AS s"
+                 " UNION ALL SELECT up.start, d.parent_id FROM up JOIN %s.devices d"
+                 " ON d.device_id OPERATOR(pg_catalog.=) up.node WHERE d.parent_id IS NOT NULL"
+                 ") CYCLE node SET looped USING path"
+                 " SELECT start FROM up WHERE looped AND node OPERATOR(pg_catalog.=) start LIMIT 1",
+                 schema) < 0) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    const char *params[] = {list};
+    if (!(st = tg_db_exec(conn, sql, 1, params, &res, err)) && PQntuples(res) > 0) {
+        const char *id = PQgetvalue(res, 0, 0);
+        char where[600];
+        tg_load_set_where(set, tg_load_first_use(set, id), where, sizeof where);
+        st = tg_error_set(err, TG_ERR_INPUT, "%s: the parent links of twin \"%s\" form a cycle with twins already in "
+                          "%s.devices", where, id, schema_name);
+        tg_error_hint(err, "A twin cannot be its own ancestor; check the file's parent links against the table's "
+                           "parent_id, or load with --replace.");
+    }
+cleanup:
+    PQclear(res);
+    free(list);
+    free(sql);
+    free(starts);
+    return st;
+}
+
 static tg_status copy_twins(PGconn *conn, const tg_load_set *set, const char *schema, const char *schema_name,
                             tg_error *err)
 {
@@ -293,7 +343,14 @@ tg_status tg_load_write(PGconn *conn, tg_load_set *set, const char *schema_name,
     if (st)
         return st;
     PGresult *res = NULL;
-    if (!(st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)))
+    /* Loads into one schema take turns from the start: two first loads would otherwise both try
+     * to create the schema and its tables. */
+    char lock_key[600];
+    snprintf(lock_key, sizeof lock_key, "twingraph load %s", schema_name);
+    const char *lock_params[] = {lock_key};
+    if (!(st = tg_db_exec(conn, "BEGIN", 0, NULL, NULL, err)) &&
+        !(st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params,
+                          NULL, err)))
         st = ensure_tables(conn, schema_name, schema, &written->created, err);
     if (!st)
         st = exec_in_schema(conn, "LOCK TABLE %s.devices, %s.relationships IN SHARE ROW EXCLUSIVE MODE", schema, NULL,
@@ -311,6 +368,8 @@ tg_status tg_load_write(PGconn *conn, tg_load_set *set, const char *schema_name,
         st = link_existing_children(conn, set, schema, schema_name, several_parents_first, written, err);
     if (!st && !(st = copy_twins(conn, set, schema, schema_name, err)))
         written->twins = set->n_twins;
+    if (!st)
+        st = check_table_cycles(conn, set, schema, schema_name, err);
     if (!st)
         st = copy_relationships(conn, set, schema, keep_parent_links, &written->relationships, err);
     if (!st)

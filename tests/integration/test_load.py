@@ -13,7 +13,9 @@ import sys
 import tempfile
 from collections import Counter
 
-from twintest import REPO, Database, Tally, run_twingraph
+import subprocess
+
+from twintest import REPO, Database, Tally, run_twingraph, twingraph_binary
 
 EXTERNAL = os.path.join(REPO, "datasets", "external")
 ENERGY = os.path.join(EXTERNAL, "adt-energy-grid", "distributionGridBulkImport.ndjson")
@@ -244,7 +246,7 @@ with Database("load") as db:
 
     # 7. --into a new schema: the tables are created like sql/schema.sql's.
     out = load(db, "adt", ENERGY, "--into", "Grid Import").stdout
-    t.check("created the tables" in out, f"--into summary: {out!r}")
+    t.check("created what was missing" in out, f"--into summary: {out!r}")
     columns = ("SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull"
                " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -261,6 +263,31 @@ with Database("load") as db:
             for k, v in energy_reference()[0].items()}
     t.check(power == want, f"example job on the loaded grid: {sorted(power.items())[:3]} vs {sorted(want.items())[:3]}")
 
+    # Parent links that close a cycle through twins already in the table are refused.
+    load(db, "adt", write("cyc_base.ndjson", header + "\n".join(twin % x for x in ("X", "Y")) + '\n{"Section": "Relationships"}\n'
+                          + rel % ("Y", "X", "isPartOf") + "\n"), "--into", "cyc")
+    before_cyc = tables(db, "cyc")
+    proc = load(db, "adt", write("cyc_more.ndjson", header.replace('{"Section": "Twins"}\n', "") + '{"Section": "Relationships"}\n'
+                                 + rel % ("X", "Y", "isPartOf") + "\n"), "--into", "cyc", check=False)
+    t.check(proc.returncode == 1 and "form a cycle with twins already in cyc.devices" in proc.stderr
+            and tables(db, "cyc") == before_cyc, f"a cycle through the table: {proc.returncode} {proc.stderr!r}")
+
+    # A file read from a pipe (process substitution, zcat) loads like the file.
+    piped = subprocess.run(["bash", "-c", f'cat "{ENERGY}" | "{twingraph_binary()}" load --format adt /dev/stdin '
+                            f'--into piped --db "{db.conninfo}"'], capture_output=True, text=True)
+    t.check(piped.returncode == 0 and "49 twins" in piped.stdout, f"adt from a pipe: {piped.stderr!r}")
+    hub_lines = "\n".join(json.dumps({"deviceId": f"p{i}"}) for i in range(3))
+    piped = subprocess.run(["bash", "-c", f'printf %s \'{hub_lines}\' | "{twingraph_binary()}" load --format iothub '
+                            f'/dev/stdin --into piped2 --db "{db.conninfo}"'], capture_output=True, text=True)
+    t.check(piped.returncode == 0 and "3 twins" in piped.stdout, f"iothub from a pipe: {piped.stderr!r}")
+
+    # A bad model tag on the 1025th twin (where the level buffer grows) is a clean error.
+    many = "\n".join(json.dumps({"deviceId": f"d{i}", "tags": {"m": "sensor", "loc": {"b": "B1"}}}) for i in range(1024))
+    many += "\n" + json.dumps({"deviceId": "bad", "tags": {"m": {"x": 1}, "loc": {"b": "B1"}}}) + "\n"
+    proc = load(db, "iothub", write("many.ndjson", many), "--model-tag", "m", "--parent-tag", "loc.b", "--dry-run",
+                check=False)
+    t.check(proc.returncode == 1 and 'tag "m" of twin "bad"' in proc.stderr, f"bad model tag: {proc.returncode} {proc.stderr!r}")
+
     # 8. --dry-run needs no database and writes nothing.
     proc = run_twingraph(["load", "--format", "adt", ENERGY, "--dry-run", "--db", "host=/nonexistent"], check=False)
     t.check(proc.returncode == 0 and "49 twins" in proc.stdout, f"dry run: {proc.returncode} {proc.stderr!r}")
@@ -271,7 +298,8 @@ with Database("load") as db:
                          (["load", "--format", "iothub", ENERGY, "--tag-ids", "raw"], "qualified or as-is"),
                          (["load", "--format", "iothub", ENERGY, "--parent-kinds", "contains"], "need relationships"),
                          (["load", "--format", "adt", ENERGY, "--several-parents", "any"], "error or first"),
-                         (["load", "--format", "adt"], "needs a file")]:
+                         (["load", "--format", "adt"], "needs a file"),
+                         (["load", "--format", "adt", ENERGY, "--into", "a.b"], "without dots")]:
         proc = run_twingraph(args, check=False)
         t.check(proc.returncode == 2 and expect in proc.stderr, f"{args}: exit {proc.returncode}, {proc.stderr!r}")
 
