@@ -60,20 +60,6 @@ int tg_feature_param_index(const tg_feature_def *def, const char *name)
     return -1;
 }
 
-tg_status tg_feature_plan_listed(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
-{
-    (void)path;
-    for (size_t c = 0; c < fs->def->n_columns; c++) {
-        const tg_column_def *col = &fs->def->columns[c];
-        if (col->directed_only && !directed)
-            continue;
-        tg_status st = tg_feature_plan_column(fs, col->base_name, col->type, col->definition, err);
-        if (st)
-            return st;
-    }
-    return TG_OK;
-}
-
 void tg_feature_print_dictionary(FILE *out)
 {
     fprintf(out, "twingraph features: one column per entry; an entry with \"layer\": L writes <column>_L.\n"

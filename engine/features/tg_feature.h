@@ -18,9 +18,6 @@ const tg_feature_def *tg_feature_at(size_t i);
 /* Index of the parameter called name in def->params, or -1. */
 int tg_feature_param_index(const tg_feature_def *def, const char *name);
 
-/* Appends the listed columns a job with the given directedness writes (directed_only columns
- * only on directed jobs): the plan of features without a plan function. */
-tg_status tg_feature_plan_listed(tg_feature_spec *fs, bool directed, const char *path, tg_error *err);
 
 /* Prints the feature dictionary (names, columns, parameters, definitions, cost) to out. */
 void tg_feature_print_dictionary(FILE *out);

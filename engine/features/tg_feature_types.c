@@ -30,6 +30,20 @@ tg_status tg_feature_plan_path_equality(tg_feature_spec *fs, const char *a, cons
     return st;
 }
 
+tg_status tg_feature_plan_listed(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
+{
+    (void)path;
+    for (size_t c = 0; c < fs->def->n_columns; c++) {
+        const tg_column_def *col = &fs->def->columns[c];
+        if (col->directed_only && !directed)
+            continue;
+        tg_status st = tg_feature_plan_column(fs, col->base_name, col->type, col->definition, err);
+        if (st)
+            return st;
+    }
+    return TG_OK;
+}
+
 tg_status tg_feature_plan_column(tg_feature_spec *fs, const char *base_name, tg_column_type type,
                                  const char *definition, tg_error *err)
 {
@@ -62,10 +76,11 @@ const char *tg_feature_reads_text(const tg_feature_def *def)
     return "a graph layer";
 }
 
-const tg_param_value *tg_feature_kinds(const tg_feature_spec *fs)
+const tg_param_value *tg_feature_kinds(const tg_feature_spec *fs, bool reverse)
 {
-    for (size_t p = 0; fs->def->kinds_param && p < fs->def->n_params; p++)
-        if (strcmp(fs->def->params[p].name, fs->def->kinds_param) == 0)
+    const char *name = reverse ? fs->def->reverse_kinds_param : fs->def->kinds_param;
+    for (size_t p = 0; name && p < fs->def->n_params; p++)
+        if (strcmp(fs->def->params[p].name, name) == 0)
             return fs->params[p].present ? &fs->params[p] : NULL;
     return NULL;
 }

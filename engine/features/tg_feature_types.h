@@ -120,7 +120,9 @@ struct tg_feature_def {
                                 search (for the job's largest k) serves, or NULL */
     const char *input_param; /* a STRING parameter naming another numeric column of the job that
                                 this feature reads (computed first), or NULL */
-    const char *kinds_param; /* TG_READS_RELATIONSHIPS: the STRING_LIST parameter naming the kinds */
+    const char *kinds_param; /* TG_READS_RELATIONSHIPS: the STRING_LIST parameter naming the kinds
+                                followed from source to target ... */
+    const char *reverse_kinds_param; /* ... and the one naming kinds followed from target to source */
     bool writes_ranking;     /* also makes a ranking of twins, written to output.influencers (one
                                 such entry per job) */
     const char *path_param;  /* a STRING parameter holding a path into the twin document
@@ -131,9 +133,9 @@ struct tg_feature_def {
 /* What a feature that takes no layer reads, for messages: "the parent links", ... */
 const char *tg_feature_reads_text(const tg_feature_def *def);
 
-/* The relationship kinds an entry names in its kinds_param, or NULL when its feature has none
- * (borrowed). */
-const tg_param_value *tg_feature_kinds(const tg_feature_spec *fs);
+/* The relationship kinds an entry names in its kinds_param (reverse: its reverse_kinds_param),
+ * or NULL when it names none (borrowed). */
+const tg_param_value *tg_feature_kinds(const tg_feature_spec *fs, bool reverse);
 
 /* Whether the entry reads its layer's edge weights: always (needs_weights) or because its
  * weighted_param is true. */
@@ -167,6 +169,10 @@ tg_status tg_feature_plan_path(tg_feature_spec *fs, const char *path, tg_error *
  * planned path's value. By the server, not by hand: a double cannot tell 0.1 from
  * 0.10000000000000001, nor hold 1e400. */
 tg_status tg_feature_plan_path_equality(tg_feature_spec *fs, const char *a, const char *b, tg_error *err);
+
+/* Appends the listed columns a job with the given directedness writes (directed_only columns
+ * only on directed jobs): the plan of features without a plan function. */
+tg_status tg_feature_plan_listed(tg_feature_spec *fs, bool directed, const char *path, tg_error *err);
 
 /* Appends a column named base_name to fs (the caller's spec code adds layer suffixes and
  * renames); definition is copied. */

@@ -7,17 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tg_igraph.h"
 #include "tg_interrupt.h"
 #include "tg_threads.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The most set memberships IMM keeps (about 8 bytes each with the inverted index): 4 GiB. */
+#define MAX_RR_ENTRIES ((size_t)1 << 29)
+/* The most sets a sampler draws: about ten minutes on one core at a few hundred ns each. */
+#define MAX_SAMPLES ((size_t)1 << 31)
+
 /* Parameter indexes, in the order of the registry entries below. */
-enum { REACH_KINDS };
-enum { IC_KINDS, IC_P, IC_EPSILON, IC_DELTA };
-enum { TOP_KINDS, TOP_K, TOP_P, TOP_EPSILON, TOP_ELL };
+enum { REACH_KINDS, REACH_REVERSE };
+enum { IC_KINDS, IC_REVERSE, IC_P, IC_EPSILON, IC_DELTA };
+enum { TOP_KINDS, TOP_REVERSE, TOP_K, TOP_P, TOP_EPSILON, TOP_ELL };
 /* Columns of reach. */
-enum { DOWNSTREAM, UPSTREAM, LEAVES, DEPTH };
+enum { DOWNSTREAM, UPSTREAM, LEAVES, DEPTH, DARK, DARK_LEAVES };
 
 /* The relationships of the named kinds as a directed graph, both ways, in compressed rows.
  * Self-loops are left out (a twin does not depend on itself); parallel relationships stay (in a
@@ -37,27 +43,66 @@ static void kind_graph_destroy(kind_graph *g)
     memset(g, 0, sizeof *g);
 }
 
-static tg_status kind_graph_build(const tg_twins *twins, const tg_param_value *kinds, kind_graph *g, tg_error *err)
+/* Adds relationship e to the counts (fill == NULL) or the rows, in the direction(s) its kind
+ * says: bit 1 source -> target, bit 2 target -> source. */
+static void place(kind_graph *g, igraph_integer_t s, igraph_integer_t t, unsigned char how, igraph_integer_t *out_fill,
+                  igraph_integer_t *in_fill)
 {
+    for (int d = 0; d < 2; d++) {
+        if (!(how & (1u << d)))
+            continue;
+        igraph_integer_t from = d == 0 ? s : t, to = d == 0 ? t : s;
+        if (!out_fill) {
+            g->out_start[from + 1]++;
+            g->in_start[to + 1]++;
+            g->m++;
+        } else {
+            g->out_target[out_fill[from]++] = to;
+            g->in_source[in_fill[to]++] = from;
+        }
+    }
+}
+
+static int by_vertex(const void *a, const void *b)
+{
+    igraph_integer_t x = *(const igraph_integer_t *)a, y = *(const igraph_integer_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The entry's relationships: "kinds" from source to target, "reverse_kinds" (dependsOn,
+ * isFedBy) from target to source. A named kind that no relationship has is warned about, with
+ * the kinds there are: an all-zero column is otherwise easy to take for an answer. */
+static tg_status kind_graph_build(const tg_feature_input *in, int kinds_param, int reverse_param, kind_graph *g,
+                                  tg_error *err)
+{
+    const tg_twins *twins = in->twins;
     memset(g, 0, sizeof *g);
     igraph_integer_t n = twins->n_twins;
-    bool *keep = calloc(twins->n_kinds + 1, sizeof *keep);
+    unsigned char *how = calloc(twins->n_kinds + 1, sizeof *how);
     g->n = n;
     g->out_start = calloc((size_t)n + 1, sizeof *g->out_start);
     g->in_start = calloc((size_t)n + 1, sizeof *g->in_start);
-    if (!keep || !g->out_start || !g->in_start)
+    if (!how || !g->out_start || !g->in_start)
         goto no_memory;
-    for (size_t k = 0; k < twins->n_kinds; k++)
-        for (size_t i = 0; i < kinds->count; i++)
-            keep[k] |= strcmp(twins->kinds[k], kinds->names[i]) == 0;
-    for (igraph_integer_t e = 0; e < twins->n_relationships; e++) {
-        igraph_integer_t s = twins->rel_source[e], t = twins->rel_target[e];
-        if (!keep[twins->rel_kind[e]] || s == t)
-            continue;
-        g->out_start[s + 1]++;
-        g->in_start[t + 1]++;
-        g->m++;
+    for (int d = 0; d < 2; d++) {
+        const tg_param_value *names = &in->params[d == 0 ? kinds_param : reverse_param];
+        for (size_t i = 0; names->present && i < names->count; i++) {
+            bool found = false;
+            for (size_t k = 0; k < twins->n_kinds; k++)
+                if (strcmp(twins->kinds[k], names->names[i]) == 0) {
+                    how[k] |= (unsigned char)(1u << d);
+                    found = true;
+                }
+            /* Only the kinds some entry names are read, so the others cannot be listed here. */
+            if (!found)
+                tg_warn(in->warnings, "column %s: no relationship has the kind \"%s\" (kinds match exactly, case "
+                        "included; SELECT DISTINCT kind FROM the relationships source lists those there are)",
+                        in->column, names->names[i]);
+        }
     }
+    for (igraph_integer_t e = 0; e < twins->n_relationships; e++)
+        if (twins->rel_source[e] != twins->rel_target[e])
+            place(g, twins->rel_source[e], twins->rel_target[e], how[twins->rel_kind[e]], NULL, NULL);
     for (igraph_integer_t v = 0; v < n; v++) {
         g->out_start[v + 1] += g->out_start[v];
         g->in_start[v + 1] += g->in_start[v];
@@ -73,19 +118,23 @@ static tg_status kind_graph_build(const tg_twins *twins, const tg_param_value *k
     }
     memcpy(out_fill, g->out_start, (size_t)n * sizeof *out_fill);
     memcpy(in_fill, g->in_start, (size_t)n * sizeof *in_fill);
-    for (igraph_integer_t e = 0; e < twins->n_relationships; e++) {
-        igraph_integer_t s = twins->rel_source[e], t = twins->rel_target[e];
-        if (!keep[twins->rel_kind[e]] || s == t)
-            continue;
-        g->out_target[out_fill[s]++] = t;
-        g->in_source[in_fill[t]++] = s;
+    for (igraph_integer_t e = 0; e < twins->n_relationships; e++)
+        if (twins->rel_source[e] != twins->rel_target[e])
+            place(g, twins->rel_source[e], twins->rel_target[e], how[twins->rel_kind[e]], out_fill, in_fill);
+    /* Rows in vertex order, not in the order the database returned the relationships: a sample
+     * draws one number per relationship it looks at, so the order is part of the result. */
+    for (igraph_integer_t v = 0; v < n; v++) {
+        qsort(g->out_target + g->out_start[v], (size_t)(g->out_start[v + 1] - g->out_start[v]), sizeof *g->out_target,
+              by_vertex);
+        qsort(g->in_source + g->in_start[v], (size_t)(g->in_start[v + 1] - g->in_start[v]), sizeof *g->in_source,
+              by_vertex);
     }
     free(out_fill);
     free(in_fill);
-    free(keep);
+    free(how);
     return TG_OK;
 no_memory:
-    free(keep);
+    free(how);
     kind_graph_destroy(g);
     return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
 }
@@ -196,14 +245,124 @@ static tg_status reach_all(const kind_graph *g, igraph_integer_t *down, igraph_i
     return st;
 }
 
+/* What goes dark when a twin fails: the twins it dominates in the flow from the sources (twins
+ * no relationship of the kinds reaches), so every path from a source to them passes through it.
+ * A virtual root feeds every source; igraph_dominator_tree (Lengauer-Tarjan) gives each twin's
+ * immediate dominator, and a twin's count is the size of its dominator subtree. Twins fed only
+ * by a cycle that no source reaches are NULL: nothing supplies them to begin with. */
+static tg_status dominated(const kind_graph *g, tg_column *dark, tg_column *dark_leaves, tg_error *err)
+{
+    igraph_integer_t n = g->n, root = n, sources = 0;
+    for (igraph_integer_t v = 0; v < n; v++)
+        sources += g->in_start[v] == g->in_start[v + 1];
+    igraph_vector_int_t edges, dom, leftout;
+    igraph_t graph;
+    igraph_integer_t *order = NULL, *size = NULL, *leaves = NULL, *child_start = NULL, *children = NULL;
+    bool have_graph = false;
+    tg_status st = TG_OK;
+    igraph_error_t rc = igraph_vector_int_init(&edges, 2 * (g->m + sources));
+    if (rc == IGRAPH_SUCCESS && (rc = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS)
+        igraph_vector_int_destroy(&edges);
+    if (rc == IGRAPH_SUCCESS && (rc = igraph_vector_int_init(&leftout, 0)) != IGRAPH_SUCCESS) {
+        igraph_vector_int_destroy(&edges);
+        igraph_vector_int_destroy(&dom);
+    }
+    if (rc != IGRAPH_SUCCESS)
+        return tg_igraph_error(err, rc, "allocate the dominator computation");
+    igraph_integer_t at = 0;
+    for (igraph_integer_t v = 0; v < n; v++) {
+        if (g->in_start[v] == g->in_start[v + 1]) {
+            VECTOR(edges)[at++] = root;
+            VECTOR(edges)[at++] = v;
+        }
+        for (igraph_integer_t i = g->out_start[v]; i < g->out_start[v + 1]; i++) {
+            VECTOR(edges)[at++] = v;
+            VECTOR(edges)[at++] = g->out_target[i];
+        }
+    }
+    if ((rc = igraph_create(&graph, &edges, n + 1, IGRAPH_DIRECTED)) != IGRAPH_SUCCESS ||
+        !(have_graph = true) ||
+        (rc = igraph_dominator_tree(&graph, root, &dom, NULL, &leftout, IGRAPH_OUT)) != IGRAPH_SUCCESS) {
+        st = tg_igraph_error(err, rc, "compute the dominator tree");
+        goto cleanup;
+    }
+    /* Children lists of the dominator tree, then a breadth-first order from the root; sizes
+     * accumulate in reverse order. */
+    order = malloc(((size_t)n + 2) * sizeof *order);
+    size = calloc((size_t)n + 2, sizeof *size);
+    leaves = calloc((size_t)n + 2, sizeof *leaves);
+    child_start = calloc((size_t)n + 3, sizeof *child_start);
+    children = malloc(((size_t)n + 2) * sizeof *children);
+    if (!order || !size || !leaves || !child_start || !children) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    for (igraph_integer_t v = 0; v < n; v++)
+        if (VECTOR(dom)[v] >= 0)
+            child_start[VECTOR(dom)[v] + 1]++;
+    for (igraph_integer_t v = 0; v <= n; v++)
+        child_start[v + 1] += child_start[v];
+    {
+        igraph_integer_t *fill = malloc(((size_t)n + 2) * sizeof *fill);
+        if (!fill) {
+            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+            goto cleanup;
+        }
+        for (igraph_integer_t v = 0; v <= n; v++)
+            fill[v] = child_start[v];
+        for (igraph_integer_t v = 0; v < n; v++)
+            if (VECTOR(dom)[v] >= 0)
+                children[fill[VECTOR(dom)[v]]++] = v;
+        free(fill);
+    }
+    igraph_integer_t head = 0, tail = 0;
+    order[tail++] = root;
+    while (head < tail) {
+        igraph_integer_t v = order[head++];
+        for (igraph_integer_t i = child_start[v]; i < child_start[v + 1]; i++)
+            order[tail++] = children[i];
+    }
+    for (igraph_integer_t i = tail - 1; i > 0; i--) {
+        igraph_integer_t v = order[i];
+        size[v] += 1;
+        leaves[v] += g->out_start[v] == g->out_start[v + 1];
+        igraph_integer_t parent = VECTOR(dom)[v];
+        size[parent] += size[v];
+        leaves[parent] += leaves[v];
+    }
+    for (igraph_integer_t v = 0; v < n; v++)
+        if (VECTOR(dom)[v] < 0) {
+            tg_column_set_null(dark, v);
+            tg_column_set_null(dark_leaves, v);
+        } else {
+            bool leaf = g->out_start[v] == g->out_start[v + 1];
+            VECTOR(dark->integer)[v] = size[v] - 1;
+            VECTOR(dark_leaves->integer)[v] = leaves[v] - leaf;
+        }
+cleanup:
+    if (have_graph)
+        igraph_destroy(&graph);
+    igraph_vector_int_destroy(&edges);
+    igraph_vector_int_destroy(&dom);
+    igraph_vector_int_destroy(&leftout);
+    free(order);
+    free(size);
+    free(leaves);
+    free(child_start);
+    free(children);
+    return st;
+}
+
 static tg_status compute_reach(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
-    tg_status st = kind_graph_build(in->twins, &in->params[REACH_KINDS], &g, err);
+    tg_status st = kind_graph_build(in, REACH_KINDS, REACH_REVERSE, &g, err);
     if (st)
         return st;
     st = reach_all(&g, VECTOR(out[DOWNSTREAM]->integer), VECTOR(out[UPSTREAM]->integer),
                    VECTOR(out[LEAVES]->integer), VECTOR(out[DEPTH]->integer), err);
+    if (!st)
+        st = dominated(&g, out[DARK], out[DARK_LEAVES], err);
     json_object_set_new(in->details, "relationships", json_integer(g.m));
     kind_graph_destroy(&g);
     return st;
@@ -313,7 +472,7 @@ static void ic_block(void *context, int block)
 static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
-    tg_status st = kind_graph_build(in->twins, &in->params[IC_KINDS], &g, err);
+    tg_status st = kind_graph_build(in, IC_KINDS, IC_REVERSE, &g, err);
     if (st)
         return st;
     igraph_integer_t n = g.n;
@@ -329,8 +488,10 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
         st = down && leaves && depth ? TG_OK : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         if (!st && p == 1.0)
             st = reach_all(&g, down, NULL, leaves, depth, err);
-        for (igraph_integer_t v = 0; !st && v < n; v++)
+        for (igraph_integer_t v = 0; !st && v < n; v++) {
             spread[v] = 1.0 + (double)down[v];
+            VECTOR(out[1]->real)[v] = 0.0;
+        }
         json_object_set_new(in->details, "exact", json_true());
         free(down);
         free(leaves);
@@ -339,10 +500,12 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
         return st;
     }
     double theta = sample_count(n, epsilon, delta);
-    if (theta > 1e10) {
+    if (theta > (double)MAX_SAMPLES) {
         kind_graph_destroy(&g);
-        return tg_error_set(err, TG_ERR_INPUT, "%s: epsilon %g and delta %g need %.3g samples", in->column, epsilon,
-                            delta, theta);
+        tg_error_set(err, TG_ERR_INPUT, "%s: epsilon %g and delta %g need %.3g samples, more than %.3g", in->column,
+                     epsilon, delta, theta, (double)MAX_SAMPLES);
+        tg_error_hint(err, "raise \"epsilon\" (the count falls with 1/epsilon^2)");
+        return TG_ERR_INPUT;
     }
     uint64_t samples = (uint64_t)theta;
     ic_job job = {.g = &g, .p = p, .seed = in->seed, .samples = samples, .n_blocks = tg_thread_count()};
@@ -359,8 +522,13 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
     /* A twin always activates itself, so only the others are estimated: the target of a sample
      * is not counted in it, and P(v in R, v not the target) = (spread(v) - 1)/n. The bound is
      * the same, but an estimate is never below 1 and a twin nothing depends on is exact. */
-    for (igraph_integer_t v = 0; !st && v < n; v++)
+    for (igraph_integer_t v = 0; !st && v < n; v++) {
         spread[v] = 1.0 + (double)n * (double)hits[v] / theta;
+        /* The binomial standard error of n·X̄, with half a hit added so that a twin seen in no
+         * sample is not reported as certain. */
+        double q = ((double)hits[v] + 0.5) / (theta + 1.0);
+        VECTOR(out[1]->real)[v] = (double)n * sqrt(q * (1.0 - q) / theta);
+    }
     json_object_set_new(in->details, "exact", json_false());
     json_object_set_new(in->details, "samples", json_integer((json_int_t)samples));
     json_object_set_new(in->details, "epsilon", json_real(epsilon));
@@ -387,10 +555,6 @@ typedef struct {
     size_t n_sets;   /* every set drawn, singles included */
 } rr_sets;
 
-/* The most set memberships IMM keeps (about 8 bytes each with the inverted index): 4 GiB. */
-#define MAX_RR_ENTRIES ((size_t)1 << 29)
-/* The most sets IMM draws: about ten minutes on one core at a few hundred ns each. */
-#define MAX_SAMPLES ((size_t)1 << 31)
 
 static void rr_sets_destroy(rr_sets *r)
 {
@@ -537,10 +701,51 @@ static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t see
     return st;
 }
 
+typedef struct {
+    size_t count;
+    igraph_integer_t vertex;
+} heap_entry;
+
+/* a before b: the larger count, then the smaller vertex. */
+static bool heap_before(heap_entry a, heap_entry b)
+{
+    return a.count != b.count ? a.count > b.count : a.vertex < b.vertex;
+}
+
+static void heap_push(heap_entry *heap, size_t *len, heap_entry item)
+{
+    size_t i = (*len)++;
+    while (i > 0 && heap_before(item, heap[(i - 1) / 2])) {
+        heap[i] = heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    heap[i] = item;
+}
+
+static heap_entry heap_pop(heap_entry *heap, size_t *len)
+{
+    heap_entry top = heap[0], last = heap[--*len];
+    size_t i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= *len)
+            break;
+        if (child + 1 < *len && heap_before(heap[child + 1], heap[child]))
+            child++;
+        if (!heap_before(heap[child], last))
+            break;
+        heap[i] = heap[child];
+        i = child;
+    }
+    if (*len > 0)
+        heap[i] = last;
+    return top;
+}
+
 /* Greedy maximum coverage (IMM's NodeSelection): k twins, each covering the most sets the ones
  * before it left uncovered (ties: the smaller vertex). gains[j] is how many sets seeds[j] newly
- * covered. O(k·n + entries): an inverted index from twins to their stored sets, counts kept
- * current; a twin's single sets are covered by it alone. */
+ * covered. An inverted index from twins to their stored sets keeps the counts current; a twin's
+ * single sets are covered by it alone. */
 static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integer_t k, igraph_integer_t *seeds,
                               size_t *gains, tg_error *err)
 {
@@ -562,14 +767,29 @@ static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integ
         first[0] = 0;
     for (igraph_integer_t v = 0; !st && v < n; v++)
         count[v] += r->singles ? r->singles[v] : 0;
-    for (igraph_integer_t j = 0; !st && j < k; j++) {
-        igraph_integer_t best = -1;
-        for (igraph_integer_t v = 0; v < n; v++)
-            if (!chosen[v] && (best < 0 || count[v] > count[best]))
-                best = v;
+    /* Counts only fall, so a max-heap with lazy updates finds each best twin: an entry whose
+     * count is stale goes back in with the current one (Leskovec et al.'s CELF idea); O((n + k +
+     * updates) log n) instead of a scan of all twins per seed. Ties: the smaller vertex. */
+    heap_entry *heap = st ? NULL : malloc(((size_t)n + 1) * sizeof *heap);
+    size_t heap_len = 0;
+    if (!st && !heap)
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        heap_push(heap, &heap_len, (heap_entry){count[v], v});
+    for (igraph_integer_t j = 0; !st && j < k && heap_len > 0;) {
+        if ((j & 255) == 0 && (st = tg_interrupt_check("while choosing seeds", err)))
+            break;
+        heap_entry top = heap_pop(heap, &heap_len);
+        if (top.count != count[top.vertex]) {
+            top.count = count[top.vertex];
+            heap_push(heap, &heap_len, top);
+            continue;
+        }
+        igraph_integer_t best = top.vertex;
         seeds[j] = best;
         gains[j] = count[best];
         chosen[best] = true;
+        j++;
         for (size_t i = first[best]; i < first[best + 1]; i++) {
             size_t set = sets_of[i];
             if (covered[set])
@@ -579,6 +799,7 @@ static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integ
                 count[r->nodes[e]]--;
         }
     }
+    free(heap);
     free(count);
     free(first);
     free(sets_of);
@@ -596,7 +817,7 @@ static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integ
 static tg_status compute_influence_top(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
-    tg_status st = kind_graph_build(in->twins, &in->params[TOP_KINDS], &g, err);
+    tg_status st = kind_graph_build(in, TOP_KINDS, TOP_REVERSE, &g, err);
     if (st)
         return st;
     igraph_integer_t n = g.n, k = in->params[TOP_K].integer < n ? (igraph_integer_t)in->params[TOP_K].integer : n;
@@ -613,6 +834,18 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         goto cleanup;
     }
     double lb = 1.0, theta = 0.0;
+    if (p == 0.0 || g.m == 0 || n == 0) {
+        /* Nothing spreads: every twin reaches itself alone, all tie, the first k by id. */
+        for (igraph_integer_t j = 0; j < k; j++) {
+            ranking[j] = (tg_ranking_entry){j, 1.0, (double)(j + 1)};
+            tg_column_set_number(out[0], j, (double)(j + 1));
+        }
+        *in->ranking = ranking;
+        *in->n_ranking = (size_t)k;
+        ranking = NULL;
+        json_object_set_new(in->details, "exact", json_true());
+        goto cleanup;
+    }
     if (n >= 2) {
         double log_cnk = lgamma(nn + 1) - lgamma(kk + 1) - lgamma(nn - kk + 1);
         double ell1 = ell * (1.0 + log(2.0) / log(nn)); /* so the two phases together fail with ≤ 1/n^ℓ */
@@ -620,6 +853,15 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         double lambda1 = (2.0 + 2.0 / 3.0 * eps1) * (log_cnk + ell1 * log(nn) + log(log2(nn))) * nn / (eps1 * eps1);
         for (int i = 1; !st && i < (int)log2(nn); i++) {
             double x = nn / pow(2.0, i);
+            if (ceil(lambda1 / x) > (double)MAX_SAMPLES) {
+                st = tg_error_set(err, TG_ERR_INPUT, "%s: IMM's search for a lower bound needs %.3g reverse-reachable "
+                                  "sets at epsilon %g, more than %.3g", in->column, ceil(lambda1 / x), eps,
+                                  (double)MAX_SAMPLES);
+                tg_error_detail(err, "The best %" IGRAPH_PRId " seeds reach fewer than %.0f of %" IGRAPH_PRId
+                                " twins.", k, 2.0 * x, n);
+                tg_error_hint(err, "raise \"epsilon\" (the count falls with 1/epsilon^2)");
+                break;
+            }
             if ((st = rr_fill(&phase1, &g, p, in->seed, 0, (size_t)ceil(lambda1 / x), in->column, eps, err)) ||
                 (st = select_seeds(&phase1, n, k, seeds, gains, err)))
                 break;
@@ -654,18 +896,20 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         st = select_seeds(&final, n, k, seeds, gains, err);
     if (st)
         goto cleanup;
+    /* Once every sample is covered the rest would be filler: the ranking stops there. */
     size_t covered = 0;
-    for (igraph_integer_t j = 0; j < k; j++) {
+    igraph_integer_t ranked = 0;
+    for (igraph_integer_t j = 0; j < k && gains[j] > 0; j++, ranked++) {
         covered += gains[j];
         ranking[j] = (tg_ranking_entry){seeds[j], nn * (double)gains[j] / (double)final.n_sets,
                                         nn * (double)covered / (double)final.n_sets};
         tg_column_set_number(out[0], seeds[j], (double)(j + 1));
     }
     *in->ranking = ranking;
-    *in->n_ranking = (size_t)k;
+    *in->n_ranking = (size_t)ranked;
     ranking = NULL;
     json_object_set_new(in->details, "relationships", json_integer(g.m));
-    json_object_set_new(in->details, "k", json_integer(k));
+    json_object_set_new(in->details, "k", json_integer(ranked));
     json_object_set_new(in->details, "samples", json_integer((json_int_t)final.n_sets));
     json_object_set_new(in->details, "lower_bound", json_real(lb));
     json_object_set_new(in->details, "approximation", json_real(1.0 - exp(-1.0) - eps));
@@ -681,8 +925,10 @@ cleanup:
 }
 
 static const tg_param_def reach_params[] = {
-    [REACH_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST, .required = true,
+    [REACH_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST,
                      .doc = "relationship kinds followed from source to target, e.g. [\"feeds\", \"powers\"]"},
+    [REACH_REVERSE] = {.name = "reverse_kinds", .type = TG_PARAM_STRING_LIST,
+                       .doc = "relationship kinds followed from target to source, e.g. [\"dependsOn\", \"isFedBy\"]"},
 };
 static const tg_column_def reach_columns[] = {
     {"reach_downstream", TG_COLUMN_BIGINT, false,
@@ -690,15 +936,22 @@ static const tg_column_def reach_columns[] = {
     {"reach_upstream", TG_COLUMN_BIGINT, false,
      "twins from which this one is reachable along the kinds, itself excluded (also inside a cycle)"},
     {"blast_radius_leaves", TG_COLUMN_BIGINT, false,
-     "reachable twins, itself excluded, with no outgoing relationship of the kinds (the devices that go dark); 0 "
-     "for a twin that reaches none"},
+     "reachable twins, itself excluded, with no outgoing relationship of the kinds (the end devices downstream: "
+     "an upper bound on what goes dark, since a backup path may still supply them); 0 for a twin that reaches none"},
     {"reach_depth", TG_COLUMN_BIGINT, false,
      "the largest shortest-path distance from this twin to a twin it reaches; 0 when it reaches none"},
+    {"dark_if_fails", TG_COLUMN_BIGINT, false,
+     "twins, itself excluded, that lose every path from a source (a twin no relationship of the kinds reaches) "
+     "when this twin fails: those it dominates; NULL for a twin no source reaches"},
+    {"dark_leaves_if_fails", TG_COLUMN_BIGINT, false,
+     "of those, the ones with no outgoing relationship of the kinds (end devices that go dark)"},
 };
 
 static const tg_param_def ic_params[] = {
-    [IC_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST, .required = true,
+    [IC_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST,
                   .doc = "relationship kinds a cascade travels along, from source to target"},
+    [IC_REVERSE] = {.name = "reverse_kinds", .type = TG_PARAM_STRING_LIST,
+                    .doc = "relationship kinds a cascade travels along from target to source (dependsOn)"},
     [IC_P] = {.name = "p", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 0, .max_number = 1,
               .doc = "the probability that an activated twin activates the target of each relationship"},
     [IC_EPSILON] = {.name = "epsilon", .type = TG_PARAM_NUMBER, .default_json = "0.01", .min_number = 1e-4,
@@ -711,11 +964,16 @@ static const tg_column_def ic_columns[] = {
      "expected number of twins activated when this twin alone is the seed, itself included (independent cascade "
      "with probability p per relationship); estimated within epsilon·n with probability 1 − delta, exact at p = 0 "
      "or 1"},
+    {"influence_ic_se", TG_COLUMN_DOUBLE, false,
+     "the estimate's standard error (binomial, per twin; 0 where exact): much smaller than epsilon·n for most "
+     "twins, and what to compare twins by"},
 };
 
 static const tg_param_def top_params[] = {
-    [TOP_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST, .required = true,
+    [TOP_KINDS] = {.name = "kinds", .type = TG_PARAM_STRING_LIST,
                    .doc = "relationship kinds a cascade travels along, from source to target"},
+    [TOP_REVERSE] = {.name = "reverse_kinds", .type = TG_PARAM_STRING_LIST,
+                     .doc = "relationship kinds a cascade travels along from target to source (dependsOn)"},
     [TOP_K] = {.name = "k", .type = TG_PARAM_INTEGER, .default_json = "50", .min_integer = 1, .max_integer = 100000,
                .doc = "how many seed twins to choose (all twins when fewer)"},
     [TOP_P] = {.name = "p", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 0, .max_number = 1,
@@ -731,16 +989,26 @@ static const tg_column_def top_columns[] = {
      "The seeds' gains are in output.influencers"},
 };
 
+/* At least one of "kinds" and "reverse_kinds"; then the listed columns. */
+static tg_status plan_kinds(tg_feature_spec *fs, bool directed, const char *path, tg_error *err)
+{
+    if (!tg_feature_kinds(fs, false) && !tg_feature_kinds(fs, true))
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"%s\" needs \"kinds\" (followed from source to target) or "
+                            "\"reverse_kinds\" (from target to source)", path);
+    return tg_feature_plan_listed(fs, directed, path, err);
+}
+
 const tg_feature_def tg_influence_features[] = {
-    {.name = "reach", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
+    {.name = "reach", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds", .reverse_kinds_param = "reverse_kinds", .plan = plan_kinds,
      .summary = "dependency reach along directed relationship kinds: downstream and upstream counts, the leaves "
-                "that go dark, the depth (exact)",
-     .reference = "networkx descendants, ancestors and shortest_path_length",
+                "downstream, the depth, and what goes dark when the twin fails (dominators); exact",
+     .reference = "networkx descendants, ancestors, shortest_path_length and immediate_dominators",
      .complexity = "one breadth-first search each way per twin: O(sum over twins of what it reaches and the "
-                   "relationships among them) time, O(twins + relationships) memory",
+                   "relationships among them) time on the job's threads; dominators O((twins + relationships) "
+                   "alpha); O(twins + relationships) memory",
      .params = reach_params, .n_params = COUNT(reach_params), .columns = reach_columns,
      .n_columns = COUNT(reach_columns), .compute = compute_reach},
-    {.name = "influence_ic", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
+    {.name = "influence_ic", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds", .reverse_kinds_param = "reverse_kinds", .plan = plan_kinds,
      .summary = "expected cascade size from each twin (independent cascade), by reverse-influence sampling with a "
                 "stated error bound",
      .reference = "exact live-edge enumeration on small graphs and a Monte Carlo simulation on networkx",
@@ -748,7 +1016,7 @@ const tg_feature_def tg_influence_features[] = {
                    "incoming relationships; O(twins + relationships) memory",
      .params = ic_params, .n_params = COUNT(ic_params), .columns = ic_columns, .n_columns = COUNT(ic_columns),
      .compute = compute_influence_ic},
-    {.name = "influence_top", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds",
+    {.name = "influence_top", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds", .reverse_kinds_param = "reverse_kinds", .plan = plan_kinds,
      .writes_ranking = true,
      .summary = "the k twins that together start the largest expected cascade (IMM, a (1 - 1/e - epsilon) "
                 "approximation with probability 1 - 1/n^ell); ranks as a column, gains in output.influencers",

@@ -231,7 +231,9 @@ tg_status tg_preflight_check(PGconn *conn, const tg_spec *spec, tg_error *err)
                            err)))
         return st;
     if ((st = check_output(conn, "output.table", spec->output_table, "{SELECT}", true, err)) ||
-        (st = check_output(conn, "output.runs", spec->runs_table, "{INSERT,UPDATE}", false, err)))
+        (st = check_output(conn, "output.runs", spec->runs_table, "{INSERT,UPDATE}", false, err)) ||
+        (spec->writes_ranking &&
+         (st = check_output(conn, "output.influencers", spec->influencers_table, "{INSERT}", false, err))))
         return st;
     return TG_OK;
 }

@@ -16,7 +16,6 @@
 #define DEFAULT_RELATIONSHIPS "twin.relationships"
 #define DEFAULT_OUTPUT "features.device_features"
 #define DEFAULT_RUNS "features.runs"
-#define DEFAULT_INFLUENCERS "features.influencers"
 #define PG_MAX_IDENTIFIER 63
 #define TG_MAX_FEATURE_COLUMNS (1600 - 2)
 
@@ -456,7 +455,8 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
                     return st;
             } else {
                 tg_error_set(err, TG_ERR_INPUT, "job spec: unknown key \"%s\"", kpath);
-                char list[256] = "name, layer, column";
+                char list[256];
+                snprintf(list, sizeof list, "%s", fs->def->reads == TG_READS_GRAPH ? "name, layer, column" : "name, column");
                 for (size_t q = 0; q < fs->def->n_params; q++)
                     append_name(list, sizeof list, fs->def->params[q].name);
                 tg_error_hint(err, "keys allowed for feature \"%s\": %s", fs->def->name, list);
@@ -612,9 +612,13 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
     if ((st = get_table_name(output, "table", "output.table", DEFAULT_OUTPUT, &spec->output_table, err)) ||
         (st = get_table_name(output, "runs", "output.runs", DEFAULT_RUNS, &spec->runs_table, err)) ||
         (st = check_not_system_schema("output.table", spec->output_table, err)) ||
-        (st = check_not_system_schema("output.runs", spec->runs_table, err)) ||
-        (st = get_table_name(output, "influencers", "output.influencers", DEFAULT_INFLUENCERS,
-                             &spec->influencers_table, err)) ||
+        (st = check_not_system_schema("output.runs", spec->runs_table, err)))
+        return st;
+    /* The ranking goes beside the feature table by default, <table>_influencers, so jobs with
+     * their own output tables (and runs tables) never share it. */
+    char derived[2 * PG_MAX_IDENTIFIER + 32];
+    snprintf(derived, sizeof derived, "%s_influencers", spec->output_table);
+    if ((st = get_table_name(output, "influencers", "output.influencers", derived, &spec->influencers_table, err)) ||
         (st = check_not_system_schema("output.influencers", spec->influencers_table, err)))
         return st;
     if (strcmp(spec->output_table, spec->runs_table) == 0)
@@ -644,7 +648,7 @@ static bool needs_relationships(const tg_spec *spec)
         if (spec->layers[i].kind->reads_relationships)
             return true;
     for (size_t f = 0; f < spec->n_features; f++)
-        if (tg_feature_kinds(&spec->features[f]))
+        if (tg_feature_kinds(&spec->features[f], false) || tg_feature_kinds(&spec->features[f], true))
             return true;
     return false;
 }

@@ -490,11 +490,12 @@ static tg_status kind_filter(PGconn *conn, const tg_spec *spec, char **out, tg_e
     for (size_t i = 0; i < spec->n_layers && !st; i++)
         for (size_t k = 0; k < spec->layers[i].n_kinds && !st; k++)
             st = append_kind(conn, spec->layers[i].kinds[k], &sql, &size, &len, err);
-    for (size_t f = 0; f < spec->n_features && !st; f++) {
-        const tg_param_value *kinds = tg_feature_kinds(&spec->features[f]);
-        for (size_t k = 0; kinds && k < kinds->count && !st; k++)
-            st = append_kind(conn, kinds->names[k], &sql, &size, &len, err);
-    }
+    for (size_t f = 0; f < spec->n_features && !st; f++)
+        for (int reverse = 0; reverse < 2; reverse++) {
+            const tg_param_value *kinds = tg_feature_kinds(&spec->features[f], reverse);
+            for (size_t k = 0; kinds && k < kinds->count && !st; k++)
+                st = append_kind(conn, kinds->names[k], &sql, &size, &len, err);
+        }
     if (st) {
         free(sql);
         return st;

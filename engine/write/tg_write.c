@@ -346,6 +346,13 @@ static tg_status write_ranking(PGconn *conn, const tg_spec *spec, const tg_twins
     bool exists = false;
     tg_copy_buffer buf = {0};
     tg_status st = tg_db_quote_name(conn, spec->influencers_table, "output.influencers", &quoted, err);
+    /* Two first runs must not both create it. */
+    char lock_key[600];
+    snprintf(lock_key, sizeof lock_key, "twingraph influencers %s", spec->influencers_table);
+    const char *lock_params[] = {lock_key};
+    if (!st)
+        st = tg_db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", 1, lock_params, NULL,
+                        err);
     if (!st)
         st = table_exists(conn, quoted, &exists, err);
     if (!st && !exists)
@@ -353,12 +360,19 @@ static tg_status write_ranking(PGconn *conn, const tg_spec *spec, const tg_twins
                    "CREATE TABLE %s (run_id bigint NOT NULL, rank integer NOT NULL, device_id text NOT NULL,"
                    " marginal_gain double precision, cumulative_spread double precision, PRIMARY KEY (run_id, rank))",
                    quoted);
-    if (!st && !exists)
-        st = execf(conn, err,
-                   "COMMENT ON TABLE %s IS 'twingraph influencers: the seed twins an influence_top entry ranked, per "
-                   "run (run_id of output.runs); marginal_gain is the expected spread a seed adds to those ranked "
-                   "before it, cumulative_spread the expected spread of the first rank seeds together'",
-                   quoted);
+    static const char *const comments[][2] = {
+        {"", "twingraph influencers: the seed twins an influence_top entry ranked, one set of rows per run (its spec "
+             "and parameters are in the runs table)"},
+        {"run_id", "the run (run_id of the runs table) that ranked the seed"},
+        {"rank", "the seed''s place, 1 first: IMM picks greedily"},
+        {"device_id", "the seed twin"},
+        {"marginal_gain", "expected twins the seed activates beyond those the seeds ranked before it do (estimated "
+                          "on the final samples)"},
+        {"cumulative_spread", "expected twins the first rank seeds activate together, themselves included (estimated "
+                              "on the samples that chose them: slightly high)"}};
+    for (size_t c = 0; !st && !exists && c < sizeof comments / sizeof *comments; c++)
+        st = comments[c][0][0] ? execf(conn, err, "COMMENT ON COLUMN %s.%s IS '%s'", quoted, comments[c][0], comments[c][1])
+                               : execf(conn, err, "COMMENT ON TABLE %s IS '%s'", quoted, comments[c][1]);
     if (st || asprintf(&sql, "COPY %s (run_id, rank, device_id, marginal_gain, cumulative_spread) FROM STDIN", quoted) < 0) {
         st = st ? st : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
