@@ -7,6 +7,7 @@
 
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
+#include "tg_random.h"
 
 tg_status tg_betweenness_exact(const tg_feature_input *in, bool normalized, tg_column *out, tg_error *err)
 {
@@ -260,24 +261,9 @@ cleanup:
 
 /* --- sampling ----------------------------------------------------------------------------------- */
 
-/* splitmix64: a small generator whose state is one word, so each sample gets its own stream from
- * (seed, sample index) and samples can run in any order or place. */
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static double next_unit(uint64_t *state)
-{
-    return (double)(next_random(state) >> 11) * 0x1.0p-53;
-}
-
 static int32_t next_below(uint64_t *state, int32_t k)
 {
-    int32_t r = (int32_t)(next_unit(state) * k);
+    int32_t r = (int32_t)(tg_random_unit(state) * k);
     return r < k ? r : k - 1;
 }
 
@@ -346,7 +332,7 @@ static void walk_back(const bfs_side *side, const int64_t *pred_start, const int
                       uint64_t *random, uint32_t *hits)
 {
     while (side->dist[x] > 0) {
-        double target = next_unit(random) * side->sigma[x], sum = 0.0;
+        double target = tg_random_unit(random) * side->sigma[x], sum = 0.0;
         int32_t chosen = -1;
         for (int64_t k = pred_start[x]; k < pred_start[x + 1]; k++) {
             int32_t y = pred_adj[k];
@@ -386,7 +372,7 @@ static void sample_path(const csr_graph *g, bfs_side *fw, bfs_side *bw, int32_t 
         double total = 0.0;
         for (int64_t i = 0; i < n_meet; i++)
             total += fw->sigma[meet[i]] * bw->sigma[meet[i]];
-        double target = next_unit(random) * total, sum = 0.0;
+        double target = tg_random_unit(random) * total, sum = 0.0;
         int32_t w = meet[n_meet - 1];
         for (int64_t i = 0; i < n_meet; i++) {
             sum += fw->sigma[meet[i]] * bw->sigma[meet[i]];
@@ -467,7 +453,7 @@ tg_status tg_betweenness_estimate(const tg_feature_input *in, double epsilon, do
         if ((st = tg_interrupt_check("estimating betweenness", err)))
             goto cleanup;
         uint64_t random = in->seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL);
-        next_random(&random);
+        tg_random_next(&random);
         sample_path(&g, &fw, &bw, meet, &random, hits);
     }
     for (igraph_integer_t v = 0; v < n; v++)

@@ -9,6 +9,7 @@
 
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
+#include "tg_random.h"
 #include "tg_threads.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -368,30 +369,13 @@ static tg_status compute_reach(const tg_feature_input *in, tg_column *const *out
     return st;
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014): a tiny generator with a state of its own per sample.
- * By hand because igraph's generator is one global stream; per-sample streams make the
- * estimates the same whatever order or thread draws the samples. */
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1) with 53 random bits. */
-static double next_unit(uint64_t *state)
-{
-    return (double)(next_random(state) >> 11) * 0x1.0p-53;
-}
-
 /* Uniform in [0, n) without modulo bias (rejection of the last partial block). */
 static igraph_integer_t next_below(uint64_t *state, igraph_integer_t n)
 {
     uint64_t bound = (uint64_t)n, limit = UINT64_MAX - UINT64_MAX % bound;
     uint64_t r;
     do
-        r = next_random(state);
+        r = tg_random_next(state);
     while (r >= limit);
     return (igraph_integer_t)(r % bound);
 }
@@ -418,7 +402,7 @@ static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, 
 {
     /* Sample i's own stream: the job's seed and i, mixed. */
     uint64_t state = seed * 0xd1342543de82ef95u + i;
-    next_random(&state);
+    tg_random_next(&state);
     igraph_integer_t target = next_below(&state, g->n), head = 0, tail = 0;
     igraph_integer_t stamp = (igraph_integer_t)i;
     mark[target] = stamp;
@@ -427,7 +411,7 @@ static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, 
         igraph_integer_t w = queue[head++];
         for (igraph_integer_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
             igraph_integer_t u = g->in_source[e];
-            if (mark[u] != stamp && next_unit(&state) < p) {
+            if (mark[u] != stamp && tg_random_unit(&state) < p) {
                 mark[u] = stamp;
                 queue[tail++] = u;
             }
