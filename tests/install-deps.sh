@@ -15,6 +15,7 @@ packages=(
     postgresql-15-postgis-3                                         # the geographic oracle (PostGIS)
     python3 python3-networkx python3-numpy python3-scipy            # oracle tests (networkx needs numpy, scipy)
     python3-igraph python3-psycopg2 python3-rdflib                  # oracle and integration tests (rdflib reads Brick)
+    time                                                            # peak memory in benchmarks/run.sh (/usr/bin/time)
 )
 
 missing=()
