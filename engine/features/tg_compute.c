@@ -94,6 +94,7 @@ static tg_status compute_entry(const tg_spec *spec, size_t f, const tg_twins *tw
         .spatial = fs->def->reads_coordinates ? graphs->spatial : NULL,
         .doc_values = fs->doc_values,
         .as_of = as_of,
+        .rel_values = fs->rel_value >= 0 && twins->rel_value ? twins->rel_value[fs->rel_value] : NULL,
         .ranking = &table->ranking,
         .n_ranking = &table->n_ranking,
     };

@@ -54,6 +54,7 @@ typedef struct {
     tg_column_plan *columns;            /* owned, n_columns */
     int input_entry, input_column;      /* the job column named by def->input_param, or -1 */
     int doc_value;                      /* index of def->path_param's path in tg_twins.doc_offset, or -1 */
+    int rel_value;                      /* index of def->rel_value_param's value in tg_twins.rel_value, or -1 */
     char *doc_paths[TG_MAX_DOC_PATHS];  /* owned: further twin-document paths the plan asked for
                                            (tg_feature_plan_path), in the order asked */
     int doc_values[TG_MAX_DOC_PATHS];   /* their indexes in tg_twins.doc_offset */
@@ -84,6 +85,8 @@ typedef struct {
     const char *column;             /* the entry's first column: names the entry in warnings */
     tg_spatial *spatial;            /* the spatial index of located twins when the feature reads
                                        coordinates, else NULL */
+    const double *rel_values;       /* per relationship, the value of def->rel_value_param (NAN where
+                                       absent), or NULL when the entry names none */
     tg_ranking_entry **ranking;     /* writes_ranking: receives a malloc'd ranking (the run owns it) */
     size_t *n_ranking;
 } tg_feature_input;
@@ -123,6 +126,8 @@ struct tg_feature_def {
     const char *kinds_param; /* TG_READS_RELATIONSHIPS: the STRING_LIST parameter naming the kinds
                                 followed from source to target ... */
     const char *reverse_kinds_param; /* ... and the one naming kinds followed from target to source */
+    const char *rel_value_param; /* a STRING parameter naming a relationship value ("properties.p" or a
+                                    column) that ingest reads for every relationship, or NULL */
     bool writes_ranking;     /* also makes a ranking of twins, written to output.influencers (one
                                 such entry per job) */
     const char *path_param;  /* a STRING parameter holding a path into the twin document

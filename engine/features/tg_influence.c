@@ -21,8 +21,8 @@
 
 /* Parameter indexes, in the order of the registry entries below. */
 enum { REACH_KINDS, REACH_REVERSE };
-enum { IC_KINDS, IC_REVERSE, IC_P, IC_EPSILON, IC_DELTA };
-enum { TOP_KINDS, TOP_REVERSE, TOP_K, TOP_P, TOP_EPSILON, TOP_ELL };
+enum { IC_KINDS, IC_REVERSE, IC_P, IC_EPSILON, IC_DELTA, IC_P_PATH };
+enum { TOP_KINDS, TOP_REVERSE, TOP_K, TOP_P, TOP_EPSILON, TOP_ELL, TOP_P_PATH };
 /* Columns of reach. */
 enum { DOWNSTREAM, UPSTREAM, LEAVES, DEPTH, DARK, DARK_LEAVES };
 
@@ -33,6 +33,7 @@ typedef struct {
     igraph_integer_t n, m;
     igraph_integer_t *out_start, *out_target; /* n + 1, m */
     igraph_integer_t *in_start, *in_source;   /* n + 1, m */
+    double *in_p; /* per incoming entry, its relationship's activation probability (p_path), or NULL */
 } kind_graph;
 
 static void kind_graph_destroy(kind_graph *g)
@@ -41,13 +42,14 @@ static void kind_graph_destroy(kind_graph *g)
     free(g->out_target);
     free(g->in_start);
     free(g->in_source);
+    free(g->in_p);
     memset(g, 0, sizeof *g);
 }
 
 /* Adds relationship e to the counts (fill == NULL) or the rows, in the direction(s) its kind
  * says: bit 1 source -> target, bit 2 target -> source. */
-static void place(kind_graph *g, igraph_integer_t s, igraph_integer_t t, unsigned char how, igraph_integer_t *out_fill,
-                  igraph_integer_t *in_fill)
+static void place(kind_graph *g, igraph_integer_t s, igraph_integer_t t, unsigned char how, double p,
+                  igraph_integer_t *out_fill, igraph_integer_t *in_fill)
 {
     for (int d = 0; d < 2; d++) {
         if (!(how & (1u << d)))
@@ -59,6 +61,8 @@ static void place(kind_graph *g, igraph_integer_t s, igraph_integer_t t, unsigne
             g->m++;
         } else {
             g->out_target[out_fill[from]++] = to;
+            if (g->in_p)
+                g->in_p[in_fill[to]] = p;
             g->in_source[in_fill[to]++] = from;
         }
     }
@@ -73,8 +77,8 @@ static int by_vertex(const void *a, const void *b)
 /* The entry's relationships: "kinds" from source to target, "reverse_kinds" (dependsOn,
  * isFedBy) from target to source. A named kind that no relationship has is warned about, with
  * the kinds there are: an all-zero column is otherwise easy to take for an answer. */
-static tg_status kind_graph_build(const tg_feature_input *in, int kinds_param, int reverse_param, kind_graph *g,
-                                  tg_error *err)
+static tg_status kind_graph_build(const tg_feature_input *in, int kinds_param, int reverse_param,
+                                  const double *probabilities, double fallback, kind_graph *g, tg_error *err)
 {
     const tg_twins *twins = in->twins;
     memset(g, 0, sizeof *g);
@@ -103,7 +107,7 @@ static tg_status kind_graph_build(const tg_feature_input *in, int kinds_param, i
     }
     for (igraph_integer_t e = 0; e < twins->n_relationships; e++)
         if (twins->rel_source[e] != twins->rel_target[e])
-            place(g, twins->rel_source[e], twins->rel_target[e], how[twins->rel_kind[e]], NULL, NULL);
+            place(g, twins->rel_source[e], twins->rel_target[e], how[twins->rel_kind[e]], 0.0, NULL, NULL);
     for (igraph_integer_t v = 0; v < n; v++) {
         g->out_start[v + 1] += g->out_start[v];
         g->in_start[v + 1] += g->in_start[v];
@@ -119,16 +123,53 @@ static tg_status kind_graph_build(const tg_feature_input *in, int kinds_param, i
     }
     memcpy(out_fill, g->out_start, (size_t)n * sizeof *out_fill);
     memcpy(in_fill, g->in_start, (size_t)n * sizeof *in_fill);
-    for (igraph_integer_t e = 0; e < twins->n_relationships; e++)
-        if (twins->rel_source[e] != twins->rel_target[e])
-            place(g, twins->rel_source[e], twins->rel_target[e], how[twins->rel_kind[e]], out_fill, in_fill);
+    if (probabilities && !(g->in_p = malloc(((size_t)g->m + 1) * sizeof *g->in_p))) {
+        free(out_fill);
+        free(in_fill);
+        goto no_memory;
+    }
+    for (igraph_integer_t e = 0; e < twins->n_relationships; e++) {
+        if (twins->rel_source[e] == twins->rel_target[e] || !how[twins->rel_kind[e]])
+            continue;
+        double p = probabilities ? probabilities[e] : 0.0;
+        if (probabilities && isnan(p))
+            p = fallback; /* no value: the entry's "p" */
+        if (probabilities && !(p >= 0.0 && p <= 1.0)) {
+            free(out_fill);
+            free(in_fill);
+            free(how);
+            kind_graph_destroy(g);
+            tg_error_set(err, TG_ERR_INPUT, "relationship \"%s\" -> \"%s\" (%s) has an activation probability of %g, "
+                         "not within [0, 1]", tg_twins_id(twins, twins->rel_source[e]),
+                         tg_twins_id(twins, twins->rel_target[e]), twins->kinds[twins->rel_kind[e]], p);
+            tg_error_hint(err, "fix the value at \"p_path\" in the relationships source, or leave it out to use \"p\"");
+            return TG_ERR_INPUT;
+        }
+        place(g, twins->rel_source[e], twins->rel_target[e], how[twins->rel_kind[e]], p, out_fill, in_fill);
+    }
     /* Rows in vertex order, not in the order the database returned the relationships: a sample
      * draws one number per relationship it looks at, so the order is part of the result. */
     for (igraph_integer_t v = 0; v < n; v++) {
         qsort(g->out_target + g->out_start[v], (size_t)(g->out_start[v + 1] - g->out_start[v]), sizeof *g->out_target,
               by_vertex);
-        qsort(g->in_source + g->in_start[v], (size_t)(g->in_start[v + 1] - g->in_start[v]), sizeof *g->in_source,
-              by_vertex);
+        if (!g->in_p) {
+            qsort(g->in_source + g->in_start[v], (size_t)(g->in_start[v + 1] - g->in_start[v]), sizeof *g->in_source,
+                  by_vertex);
+            continue;
+        }
+        /* With probabilities, sort the pairs: by hand, rows are short. */
+        for (igraph_integer_t i = g->in_start[v] + 1; i < g->in_start[v + 1]; i++) {
+            igraph_integer_t u = g->in_source[i];
+            double q = g->in_p[i];
+            igraph_integer_t j = i;
+            for (; j > g->in_start[v] && (g->in_source[j - 1] > u || (g->in_source[j - 1] == u && g->in_p[j - 1] > q));
+                 j--) {
+                g->in_source[j] = g->in_source[j - 1];
+                g->in_p[j] = g->in_p[j - 1];
+            }
+            g->in_source[j] = u;
+            g->in_p[j] = q;
+        }
     }
     free(out_fill);
     free(in_fill);
@@ -357,7 +398,7 @@ cleanup:
 static tg_status compute_reach(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
-    tg_status st = kind_graph_build(in, REACH_KINDS, REACH_REVERSE, &g, err);
+    tg_status st = kind_graph_build(in, REACH_KINDS, REACH_REVERSE, NULL, 0.0, &g, err);
     if (st)
         return st;
     st = reach_all(&g, VECTOR(out[DOWNSTREAM]->integer), VECTOR(out[UPSTREAM]->integer),
@@ -411,7 +452,7 @@ static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, 
         igraph_integer_t w = queue[head++];
         for (igraph_integer_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
             igraph_integer_t u = g->in_source[e];
-            if (mark[u] != stamp && tg_random_unit(&state) < p) {
+            if (mark[u] != stamp && tg_random_unit(&state) < (g->in_p ? g->in_p[e] : p)) {
                 mark[u] = stamp;
                 queue[tail++] = u;
             }
@@ -456,7 +497,7 @@ static void ic_block(void *context, int block)
 static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
-    tg_status st = kind_graph_build(in, IC_KINDS, IC_REVERSE, &g, err);
+    tg_status st = kind_graph_build(in, IC_KINDS, IC_REVERSE, in->rel_values, in->params[IC_P].number, &g, err);
     if (st)
         return st;
     igraph_integer_t n = g.n;
@@ -465,7 +506,9 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
     json_object_set_new(in->details, "relationships", json_integer(g.m));
     json_object_set_new(in->details, "model", json_string("independent cascade"));
     json_object_set_new(in->details, "p", json_real(p));
-    if (p == 0.0 || p == 1.0 || g.m == 0) {
+    if (g.in_p)
+        json_object_set_new(in->details, "p_path", json_string(in->params[IC_P_PATH].string));
+    if ((!g.in_p && (p == 0.0 || p == 1.0)) || g.m == 0) {
         /* Certain edges need no sampling: the spread is the twin plus what it reaches (p = 1). */
         igraph_integer_t *down = calloc((size_t)n + 1, sizeof *down), *leaves = calloc((size_t)n + 1, sizeof *leaves),
                          *depth = calloc((size_t)n + 1, sizeof *depth);
@@ -801,7 +844,7 @@ static tg_status select_seeds(const rr_sets *r, igraph_integer_t n, igraph_integ
 static tg_status compute_influence_top(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
     kind_graph g;
-    tg_status st = kind_graph_build(in, TOP_KINDS, TOP_REVERSE, &g, err);
+    tg_status st = kind_graph_build(in, TOP_KINDS, TOP_REVERSE, in->rel_values, in->params[TOP_P].number, &g, err);
     if (st)
         return st;
     igraph_integer_t n = g.n, k = in->params[TOP_K].integer < n ? (igraph_integer_t)in->params[TOP_K].integer : n;
@@ -818,7 +861,7 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         goto cleanup;
     }
     double lb = 1.0, theta = 0.0;
-    if (p == 0.0 || g.m == 0 || n == 0) {
+    if ((!g.in_p && p == 0.0) || g.m == 0 || n == 0) {
         /* Nothing spreads: every twin reaches itself alone, all tie, the first k by id. */
         for (igraph_integer_t j = 0; j < k; j++) {
             ranking[j] = (tg_ranking_entry){j, 1.0, (double)(j + 1)};
@@ -942,6 +985,9 @@ static const tg_param_def ic_params[] = {
                     .max_number = 1, .doc = "every estimate is within epsilon·n of the exact expected spread ..."},
     [IC_DELTA] = {.name = "delta", .type = TG_PARAM_NUMBER, .default_json = "0.1", .min_number = 1e-9,
                   .max_number = 0.999, .doc = "... with probability at least 1 − delta, all twins at once"},
+    [IC_P_PATH] = {.name = "p_path", .type = TG_PARAM_STRING,
+                   .doc = "each relationship's own probability: \"properties.failure_prob\" or a column; values in [0, "
+                          "1], \"p\" where absent"},
 };
 static const tg_column_def ic_columns[] = {
     {"influence_ic", TG_COLUMN_DOUBLE, false,
@@ -966,6 +1012,9 @@ static const tg_param_def top_params[] = {
                      .max_number = 0.6, .doc = "the seeds' spread is at least (1 - 1/e - epsilon) of the best k twins' ..."},
     [TOP_ELL] = {.name = "ell", .type = TG_PARAM_NUMBER, .default_json = "1", .min_number = 0.1, .max_number = 10,
                  .doc = "... with probability at least 1 - 1/n^ell"},
+    [TOP_P_PATH] = {.name = "p_path", .type = TG_PARAM_STRING,
+                    .doc = "each relationship's own probability: \"properties.failure_prob\" or a column; values in "
+                           "[0, 1], \"p\" where absent"},
 };
 static const tg_column_def top_columns[] = {
     {"influence_rank", TG_COLUMN_BIGINT, false,
@@ -993,6 +1042,7 @@ const tg_feature_def tg_influence_features[] = {
      .params = reach_params, .n_params = COUNT(reach_params), .columns = reach_columns,
      .n_columns = COUNT(reach_columns), .compute = compute_reach},
     {.name = "influence_ic", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds", .reverse_kinds_param = "reverse_kinds", .plan = plan_kinds,
+     .rel_value_param = "p_path",
      .summary = "expected cascade size from each twin (independent cascade), by reverse-influence sampling with a "
                 "stated error bound",
      .reference = "exact live-edge enumeration on small graphs and a Monte Carlo simulation on networkx",
@@ -1001,7 +1051,7 @@ const tg_feature_def tg_influence_features[] = {
      .params = ic_params, .n_params = COUNT(ic_params), .columns = ic_columns, .n_columns = COUNT(ic_columns),
      .compute = compute_influence_ic},
     {.name = "influence_top", .family = "influence", .reads = TG_READS_RELATIONSHIPS, .kinds_param = "kinds", .reverse_kinds_param = "reverse_kinds", .plan = plan_kinds,
-     .writes_ranking = true,
+     .writes_ranking = true, .rel_value_param = "p_path",
      .summary = "the k twins that together start the largest expected cascade (IMM, a (1 - 1/e - epsilon) "
                 "approximation with probability 1 - 1/n^ell); ranks as a column, gains in output.influencers",
      .reference = "the best k-set by brute force over exact live-edge enumeration on small graphs",

@@ -414,7 +414,7 @@ static tg_status parse_feature(tg_spec *spec, size_t index, const json_t *entry,
         tg_error_hint(err, "run `twingraph features` for the list of features");
         return TG_ERR_INPUT;
     }
-    fs->input_entry = fs->input_column = fs->doc_value = -1;
+    fs->input_entry = fs->input_column = fs->doc_value = fs->rel_value = -1;
     const char *column = NULL;
     if (json_is_object(entry)) {
         const char *key;
@@ -705,6 +705,14 @@ static tg_status collect_rel_values(tg_spec *spec, tg_error *err)
             continue;
         if ((layer->weight_value = intern_text(&spec->rel_values, &spec->n_rel_values, layer->weight)) < 0)
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    for (size_t f = 0; f < spec->n_features; f++) {
+        tg_feature_spec *fs = &spec->features[f];
+        fs->rel_value = -1;
+        for (size_t p = 0; fs->def->rel_value_param && p < fs->def->n_params; p++)
+            if (strcmp(fs->def->params[p].name, fs->def->rel_value_param) == 0 && fs->params[p].present &&
+                (fs->rel_value = intern_text(&spec->rel_values, &spec->n_rel_values, fs->params[p].string)) < 0)
+                return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     }
     if (spec->n_rel_values + 3 > TG_COPY_MAX_FIELDS)
         return tg_error_set(err, TG_ERR_INPUT, "job spec: layers weigh by %zu different values; at most %d",

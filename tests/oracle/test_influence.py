@@ -15,6 +15,7 @@ influence_top: on small random graphs the exact spread of IMM's k seeds is at le
 (1 - 1/e - epsilon) of the best k-set's, found by brute force over all k-sets and live-edge
 graphs; its ranking in output.influencers agrees with the influence_rank column."""
 import itertools
+import json
 import math
 import os
 import random
@@ -105,10 +106,12 @@ def check_certain(label, db, kinds, reach_rows):
 
 
 def exact_spread(nodes, edges, p):
-    """Expected cascade size from each node: the average over all 2^m live-edge graphs."""
+    """Expected cascade size from each node: the average over all 2^m live-edge graphs. p is one
+    probability, or one per edge."""
+    ps = p if isinstance(p, list) else [p] * len(edges)
     spread = {v: 0.0 for v in nodes}
     for live in itertools.product((False, True), repeat=len(edges)):
-        weight = math.prod(p if on else 1 - p for on in live)
+        weight = math.prod(q if on else 1 - q for q, on in zip(ps, live))
         g = nx.DiGraph()
         g.add_nodes_from(nodes)
         g.add_edges_from(e for e, on in zip(edges, live) if on)
@@ -226,6 +229,33 @@ with Database("oracle_influence") as db:
             run_job(db, spec)
             again = {v: r["influence_ic"] for v, r in db.features().items()}
             ck.true("the estimates do not depend on the rows' order", again == got, "")
+
+    # Each relationship's own probability (p_path), absent values taking "p".
+    n, eps = 8, 0.05
+    nodes = [f"v{i}" for i in range(n)]
+    edges = [tuple(rng.sample(nodes, 2)) for _ in range(11)]
+    probs = [round(rng.random(), 3) for _ in edges]
+    probs[0] = None
+    with db.conn.cursor() as cur:
+        db.load([(v, None, "node") for v in nodes])
+        for (a, b), q in zip(edges, probs):
+            cur.execute("INSERT INTO twin.relationships VALUES (%s, %s, 'feeds', %s)",
+                        (a, b, json.dumps({"failure_prob": q}) if q is not None else None))
+    run_job(db, {"graph": {"layers": ["hierarchy"]}, "seed": 5, "features": [
+        {"name": "influence_ic", "kinds": ["feeds"], "p": 0.3, "p_path": "properties.failure_prob", "epsilon": eps,
+         "delta": 0.05}]})
+    got = {v: r["influence_ic"] for v, r in db.features().items()}
+    exact = exact_spread(nodes, edges, [0.3 if q is None else q for q in probs])
+    worst = max(abs(got[v] - exact[v]) for v in nodes)
+    ck.true(f"p_path: every estimate within epsilon·n = {eps * n:.2f} of the exact spread", worst <= eps * n,
+            f"largest error {worst:.3f}")
+    db.execute("UPDATE twin.relationships SET properties = '{\"failure_prob\": 1.5}' WHERE properties IS NOT NULL AND "
+               "ctid = (SELECT min(ctid) FROM twin.relationships WHERE properties IS NOT NULL)")
+    proc = run_twingraph(["run", write_job({"graph": {"layers": ["hierarchy"]}, "features": [
+        {"name": "influence_ic", "kinds": ["feeds"], "p_path": "properties.failure_prob"}]}), "--allow-shrink"],
+        db=db, check=False)
+    ck.true("p_path: a probability outside [0, 1] is an error naming the relationship",
+            proc.returncode == 1 and "activation probability of 1.5" in proc.stderr, proc.stderr[-300:])
 
     # 5. influence_top: IMM's seeds against the best k-set found by brute force.
     for trial in range(4):
