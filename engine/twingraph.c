@@ -8,11 +8,13 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "tg_blocks.h"
 #include "tg_error.h"
 #include "tg_feature.h"
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
 #include "tg_load.h"
+#include "tg_mpi.h"
 #include "tg_run.h"
 #include "tg_spec.h"
 
@@ -283,12 +285,8 @@ static int command_load(int argc, char **argv)
     return tg_load_run(&options, stdout, &err) ? fail(&err) : 0;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
-    /* igraph's default error handler aborts the process; ours reports and returns. */
-    tg_igraph_install_handlers();
-    tg_interrupt_install();
-
     if (argc < 2) {
         print_usage(stderr);
         return tg_error_exit_code(TG_ERR_USAGE);
@@ -318,4 +316,24 @@ int main(int argc, char **argv)
     if (strcmp(command, "load") == 0)
         return command_load(argc - 2, argv + 2);
     return usage_error("unknown command \"%s\"", command);
+}
+
+int main(int argc, char **argv)
+{
+    tg_mpi_init(&argc, &argv);
+    /* igraph's default error handler aborts the process; ours reports and returns. */
+    tg_igraph_install_handlers();
+    int code = 0;
+    if (tg_mpi_rank() > 0) {
+        /* Under mpirun, ranks other than 0 never read the command line's files nor talk to
+         * PostgreSQL: they run the loops rank 0 hands out. SIGINT keeps its default there, so an
+         * interrupted rank ends the whole job (mpirun) rather than sending half-done blocks. */
+        tg_blocks_serve();
+    } else {
+        tg_interrupt_install();
+        code = run_command(argc, argv);
+        tg_blocks_release_ranks();
+    }
+    tg_mpi_finalize();
+    return code;
 }

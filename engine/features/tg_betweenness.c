@@ -9,17 +9,33 @@
 #include "tg_interrupt.h"
 #include "tg_random.h"
 
+/* Sources are cut into this many blocks (fewer on small graphs) whatever the threads or ranks:
+ * enough to share among them, few enough that adding the blocks' sums (n values each) stays
+ * cheap beside the O(n m) work. */
+#define SOURCE_BLOCKS 256
+/* Samples per block of the estimator. */
+#define SAMPLES_PER_BLOCK 4096
+
 tg_status tg_betweenness_exact(const tg_feature_input *in, bool normalized, tg_column *out, tg_error *err)
 {
-    /* Whole-graph igraph_betweenness, not the _subset variant (wrong on undirected graphs in
-     * igraph 0.10.2, igraph issue #2359). Undirected results count each pair once. */
-    igraph_error_t rc = igraph_betweenness(in->graph, &out->real, igraph_vss_all(), true, in->weights);
-    if (rc != IGRAPH_SUCCESS)
-        return tg_igraph_error(err, rc, "compute betweenness");
+    /* Brandes' accumulation of our own (tg_brandes) over fixed blocks of sources, so that threads
+     * and MPI ranks share it and the blocks' sums are added in the same order on any number of
+     * them. Not igraph_betweenness_subset: wrong on undirected graphs in igraph 0.10.2 (igraph
+     * issue #2359). Undirected results count each pair once. */
+    tg_csr csr;
+    tg_kernel_args args = {0};
+    tg_status st = tg_csr_build(in->graph, in->weights, TG_CSR_AS_IS, &csr, err);
+    if (!st)
+        st = tg_blocks_run(TG_KERNEL_BRANDES, &csr, &args, csr.n, SOURCE_BLOCKS, VECTOR(out->real), err);
+    tg_csr_destroy(&csr);
+    if (st)
+        return st;
     double n = (double)igraph_vcount(in->graph);
-    if (normalized) {
-        double pairs = (n - 1) * (n - 2) / (in->directed ? 1.0 : 2.0);
-        for (igraph_integer_t v = 0; v < igraph_vector_size(&out->real); v++)
+    double pairs = (n - 1) * (n - 2) / (in->directed ? 1.0 : 2.0);
+    for (igraph_integer_t v = 0; v < igraph_vector_size(&out->real); v++) {
+        if (!in->directed)
+            VECTOR(out->real)[v] /= 2;
+        if (normalized)
             VECTOR(out->real)[v] = pairs > 0 ? VECTOR(out->real)[v] / pairs : 0.0;
     }
     return TG_OK;
@@ -33,93 +49,6 @@ int64_t tg_betweenness_sample_count(double epsilon, double delta, int64_t vertex
      * and Kornaropoulos state c ~ 0.5, so this is conservative. */
     double log_term = floor(log2((double)(vertex_diameter - 2))) + 1.0 + log(1.0 / delta);
     return (int64_t)ceil(log_term / (epsilon * epsilon));
-}
-
-/* --- the graph as read-only arrays ------------------------------------------------------------ */
-
-/* Compressed adjacency written here rather than read through igraph_adjlist, whose one vector
- * per twin costs a pointer chase per neighbour list in the sampling loop. Self-loops are
- * dropped (they lie on no shortest path); parallel edges stay, so path counts match igraph's. */
-typedef struct {
-    int32_t n;
-    int64_t *out_start, *in_start; /* n + 1 offsets; in_* == out_* on undirected graphs */
-    int32_t *out_adj, *in_adj;
-} csr_graph;
-
-static void csr_destroy(csr_graph *g)
-{
-    if (g->in_start != g->out_start) {
-        free(g->in_start);
-        free(g->in_adj);
-    }
-    free(g->out_start);
-    free(g->out_adj);
-    memset(g, 0, sizeof *g);
-}
-
-static tg_status fill_csr(const igraph_t *graph, bool reverse, bool both, int64_t **start_out, int32_t **adj_out,
-                          tg_error *err)
-{
-    igraph_integer_t n = igraph_vcount(graph), m = igraph_ecount(graph);
-    int64_t *start = calloc((size_t)n + 1, sizeof *start);
-    int32_t *adj = malloc((size_t)(both ? 2 * m : m) * sizeof *adj + 1);
-    if (!start || !adj) {
-        free(start);
-        free(adj);
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the betweenness estimator's adjacency arrays");
-    }
-    for (igraph_integer_t e = 0; e < m; e++) {
-        igraph_integer_t a = IGRAPH_FROM(graph, e), b = IGRAPH_TO(graph, e);
-        if (a == b)
-            continue;
-        start[(reverse ? b : a) + 1]++;
-        if (both)
-            start[(reverse ? a : b) + 1]++;
-    }
-    for (igraph_integer_t v = 0; v < n; v++)
-        start[v + 1] += start[v];
-    int64_t *next = malloc((size_t)(n > 0 ? n : 1) * sizeof *next);
-    if (!next) {
-        free(start);
-        free(adj);
-        return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the betweenness estimator's adjacency arrays");
-    }
-    memcpy(next, start, (size_t)n * sizeof *next);
-    for (igraph_integer_t e = 0; e < m; e++) {
-        igraph_integer_t a = IGRAPH_FROM(graph, e), b = IGRAPH_TO(graph, e);
-        if (a == b)
-            continue;
-        igraph_integer_t from = reverse ? b : a, to = reverse ? a : b;
-        adj[next[from]++] = (int32_t)to;
-        if (both)
-            adj[next[to]++] = (int32_t)from;
-    }
-    free(next);
-    *start_out = start;
-    *adj_out = adj;
-    return TG_OK;
-}
-
-static tg_status csr_build(const igraph_t *graph, csr_graph *g, tg_error *err)
-{
-    memset(g, 0, sizeof *g);
-    if (igraph_vcount(graph) >= INT32_MAX)
-        return tg_error_set(err, TG_ERR_INPUT, "the betweenness estimator handles fewer than 2^31 twins");
-    g->n = (int32_t)igraph_vcount(graph);
-    bool directed = igraph_is_directed(graph);
-    tg_status st = fill_csr(graph, false, !directed, &g->out_start, &g->out_adj, err);
-    if (st)
-        return st;
-    if (!directed) {
-        g->in_start = g->out_start;
-        g->in_adj = g->out_adj;
-        return TG_OK;
-    }
-    if ((st = fill_csr(graph, true, false, &g->in_start, &g->in_adj, err))) {
-        g->in_start = g->out_start; /* nothing of its own to free */
-        csr_destroy(g);
-    }
-    return st;
 }
 
 /* --- a bound on the vertex diameter ----------------------------------------------------------- */
@@ -156,7 +85,7 @@ static void bfs_extent(const int64_t *start, const int32_t *adj, const igraph_in
 
 /* Undirected: a component whose BFS from one twin reaches depth e has no shortest path of more
  * than 2e + 1 twins (nor more twins than it holds). */
-static int64_t undirected_diameter_bound(const csr_graph *g, int32_t *queue, int32_t *dist, uint8_t *seen)
+static int64_t undirected_diameter_bound(const tg_csr *g, int32_t *queue, int32_t *dist, uint8_t *seen)
 {
     int64_t bound = 0;
     for (int32_t r = 0; r < g->n; r++) {
@@ -174,7 +103,7 @@ static int64_t undirected_diameter_bound(const csr_graph *g, int32_t *queue, int
  * condensation (a DAG), spending inside component c at most w(c) = min(|c|, ecc_in(r) +
  * ecc_out(r) + 1) twins for any r in c (it could go through r instead). The heaviest path of the
  * condensation bounds the vertex diameter. */
-static tg_status directed_diameter_bound(const igraph_t *graph, const csr_graph *g, int32_t *queue, int32_t *dist,
+static tg_status directed_diameter_bound(const igraph_t *graph, const tg_csr *g, int32_t *queue, int32_t *dist,
                                          int64_t *bound, tg_error *err)
 {
     igraph_vector_int_t membership = {0}, sizes = {0};
@@ -329,7 +258,7 @@ static void side_expand(bfs_side *side, const int32_t *other_dist, int32_t *meet
  * probability sigma(pred) / sigma(x): a uniform choice among the shortest paths. pred_start and
  * pred_adj list the twins one step closer to the root. Counts every twin passed, except the root. */
 static void walk_back(const bfs_side *side, const int64_t *pred_start, const int32_t *pred_adj, int32_t x,
-                      uint64_t *random, uint32_t *hits)
+                      uint64_t *random, double *hits)
 {
     while (side->dist[x] > 0) {
         double target = tg_random_unit(random) * side->sigma[x], sum = 0.0;
@@ -351,8 +280,8 @@ static void walk_back(const bfs_side *side, const int64_t *pred_start, const int
 
 /* One sample: a uniform pair (s, t), s != t, and a uniformly chosen shortest s-t path whose inner
  * twins get a hit. A pair with no path adds nothing. */
-static void sample_path(const csr_graph *g, bfs_side *fw, bfs_side *bw, int32_t *meet, uint64_t *random,
-                        uint32_t *hits)
+static void sample_path(const tg_csr *g, bfs_side *fw, bfs_side *bw, int32_t *meet, uint64_t *random,
+                        double *hits)
 {
     int32_t s = next_below(random, g->n), t = next_below(random, g->n - 1);
     if (t >= s)
@@ -391,13 +320,62 @@ static void sample_path(const csr_graph *g, bfs_side *fw, bfs_side *bw, int32_t 
     side_reset(bw);
 }
 
+/* Scratch of one block of samples. */
+typedef struct {
+    int32_t *dist_s, *dist_t, *visit_s, *visit_t, *meet;
+    double *sigma_s, *sigma_t;
+} sample_scratch;
+
+static void sample_scratch_free(sample_scratch *s)
+{
+    free(s->dist_s);
+    free(s->dist_t);
+    free(s->visit_s);
+    free(s->visit_t);
+    free(s->meet);
+    free(s->sigma_s);
+    free(s->sigma_t);
+}
+
+/* Samples first..last-1, each from its own random stream (keyed by the seed and the sample's
+ * number), so the hits do not depend on how samples are dealt to threads or ranks. Hits are
+ * whole numbers below 2^53: their sums are exact in any order. */
+static bool path_samples_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last,
+                               double *hits)
+{
+    size_t size = (size_t)g->n + 1;
+    sample_scratch s = {
+        .dist_s = malloc(size * sizeof *s.dist_s), .dist_t = malloc(size * sizeof *s.dist_t),
+        .visit_s = malloc(size * sizeof *s.visit_s), .visit_t = malloc(size * sizeof *s.visit_t),
+        .meet = malloc(size * sizeof *s.meet), .sigma_s = malloc(size * sizeof *s.sigma_s),
+        .sigma_t = malloc(size * sizeof *s.sigma_t)};
+    bool ok = s.dist_s && s.dist_t && s.visit_s && s.visit_t && s.meet && s.sigma_s && s.sigma_t;
+    if (ok) {
+        for (int32_t v = 0; v < g->n; v++)
+            s.dist_s[v] = s.dist_t[v] = -1;
+        bfs_side fw = {g->out_start, g->out_adj, s.dist_s, s.sigma_s, s.visit_s, 0, 0, 0, 0, 0};
+        bfs_side bw = {g->in_start, g->in_adj, s.dist_t, s.sigma_t, s.visit_t, 0, 0, 0, 0, 0};
+        for (int64_t i = first; i < last; i++) {
+            /* A sample can be a BFS over a long path; the check reads one flag. */
+            if (tg_interrupt_requested())
+                break;
+            uint64_t random = args->seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL);
+            tg_random_next(&random);
+            sample_path(g, &fw, &bw, s.meet, &random, hits);
+        }
+    }
+    sample_scratch_free(&s);
+    return ok;
+}
+
+const tg_kernel tg_kernel_path_samples = {
+    .name = "betweenness (path samples)", .block = path_samples_block, .combine = TG_COMBINE_SUM, .width = 1};
+
 tg_status tg_betweenness_estimate(const tg_feature_input *in, double epsilon, double delta, tg_column *out,
                                   tg_error *err)
 {
-    csr_graph g = {0};
-    int32_t *dist_s = NULL, *dist_t = NULL, *visit_s = NULL, *visit_t = NULL, *meet = NULL;
-    double *sigma_s = NULL, *sigma_t = NULL;
-    uint32_t *hits = NULL;
+    tg_csr g = {0};
+    int32_t *queue = NULL, *dist = NULL;
     uint8_t *seen = NULL;
     igraph_integer_t n = igraph_vcount(in->graph);
     tg_status st = TG_OK;
@@ -409,31 +387,25 @@ tg_status tg_betweenness_estimate(const tg_feature_input *in, double epsilon, do
         json_object_set_new(in->details, "samples", json_integer(0));
         return TG_OK;
     }
-    if ((st = csr_build(in->graph, &g, err)))
-        return st;
+    if ((st = tg_csr_build(in->graph, NULL, TG_CSR_AS_IS, &g, err)))
+        goto cleanup;
     size_t size = (size_t)n;
-    dist_s = malloc(size * sizeof *dist_s);
-    dist_t = malloc(size * sizeof *dist_t);
-    visit_s = malloc(size * sizeof *visit_s);
-    visit_t = malloc(size * sizeof *visit_t);
-    meet = malloc(size * sizeof *meet);
-    sigma_s = malloc(size * sizeof *sigma_s);
-    sigma_t = malloc(size * sizeof *sigma_t);
-    hits = calloc(size, sizeof *hits);
+    queue = malloc(size * sizeof *queue);
+    dist = malloc(size * sizeof *dist);
     seen = calloc(size, sizeof *seen);
-    if (!dist_s || !dist_t || !visit_s || !visit_t || !meet || !sigma_s || !sigma_t || !hits || !seen) {
+    if (!queue || !dist || !seen) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory for the betweenness estimator");
         goto cleanup;
     }
     for (igraph_integer_t v = 0; v < n; v++)
-        dist_s[v] = dist_t[v] = -1;
+        dist[v] = -1;
 
     int64_t diameter = 0;
     if (in->directed) {
-        if ((st = directed_diameter_bound(in->graph, &g, visit_s, dist_s, &diameter, err)))
+        if ((st = directed_diameter_bound(in->graph, &g, queue, dist, &diameter, err)))
             goto cleanup;
     } else
-        diameter = undirected_diameter_bound(&g, visit_s, dist_s, seen);
+        diameter = undirected_diameter_bound(&g, queue, dist, seen);
     /* The bound holds on the n(n-1) normalisation; networkx's is n/(n-2) times larger, so the
      * estimator runs with epsilon scaled down by that factor. */
     double scale = (double)n / (double)(n - 2);
@@ -445,29 +417,16 @@ tg_status tg_betweenness_estimate(const tg_feature_input *in, double epsilon, do
                           (long long)samples);
         goto cleanup;
     }
-
-    bfs_side fw = {g.out_start, g.out_adj, dist_s, sigma_s, visit_s, 0, 0, 0, 0, 0};
-    bfs_side bw = {g.in_start, g.in_adj, dist_t, sigma_t, visit_t, 0, 0, 0, 0, 0};
-    for (int64_t i = 0; i < samples; i++) {
-        /* Every sample: one can be a BFS over a long path, and the check reads one flag. */
-        if ((st = tg_interrupt_check("estimating betweenness", err)))
-            goto cleanup;
-        uint64_t random = in->seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL);
-        tg_random_next(&random);
-        sample_path(&g, &fw, &bw, meet, &random, hits);
-    }
+    tg_kernel_args args = {.seed = in->seed};
+    if ((st = tg_blocks_run(TG_KERNEL_PATH_SAMPLES, &g, &args, samples,
+                            (samples + SAMPLES_PER_BLOCK - 1) / SAMPLES_PER_BLOCK, VECTOR(out->real), err)))
+        goto cleanup;
     for (igraph_integer_t v = 0; v < n; v++)
-        VECTOR(out->real)[v] = samples > 0 ? (double)hits[v] / (double)samples * scale : 0.0;
+        VECTOR(out->real)[v] = samples > 0 ? VECTOR(out->real)[v] / (double)samples * scale : 0.0;
 cleanup:
-    csr_destroy(&g);
-    free(dist_s);
-    free(dist_t);
-    free(visit_s);
-    free(visit_t);
-    free(meet);
-    free(sigma_s);
-    free(sigma_t);
-    free(hits);
+    tg_csr_destroy(&g);
+    free(queue);
+    free(dist);
     free(seen);
     return st;
 }

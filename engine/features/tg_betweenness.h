@@ -1,14 +1,16 @@
-/* tg_betweenness.h - shortest-path betweenness: exact through igraph, or estimated within a guaranteed error by path sampling. */
+/* tg_betweenness.h - shortest-path betweenness: exact (Brandes, on threads and MPI ranks), or estimated within a guaranteed error by path sampling. */
 #ifndef TG_BETWEENNESS_H
 #define TG_BETWEENNESS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tg_blocks.h"
 #include "tg_feature_types.h"
 
-/* Exact betweenness of every twin of in->graph (Brandes, through igraph; Dijkstra when
- * in->weights is set) into out->real. Undirected pairs count once. normalized divides by the
+/* Exact betweenness of every twin of in->graph (Brandes' accumulation, tg_brandes; Dijkstra when
+ * in->weights is set) into out->real, the sources cut into fixed blocks whose sums are added in
+ * block order: the same on any number of threads or MPI ranks. Undirected pairs count once. normalized divides by the
  * number of pairs of other twins, (n-1)(n-2)/2 undirected or (n-1)(n-2) directed, as networkx's
  * normalized=True does (0 when n <= 2). O(twins * edges). On error fills err. */
 tg_status tg_betweenness_exact(const tg_feature_input *in, bool normalized, tg_column *out, tg_error *err);
@@ -29,5 +31,8 @@ tg_status tg_betweenness_estimate(const tg_feature_input *in, double epsilon, do
  * vertex_diameter vertices: ceil((1/epsilon^2) (floor(log2(vertex_diameter - 2)) + 1 +
  * ln(1/delta))), 0 when vertex_diameter < 3 (no path has an inner twin). */
 int64_t tg_betweenness_sample_count(double epsilon, double delta, int64_t vertex_diameter);
+
+/* The estimator's samples as a block loop (items are sample numbers; args.seed). */
+extern const tg_kernel tg_kernel_path_samples;
 
 #endif

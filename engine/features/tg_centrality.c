@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tg_betweenness.h"
+#include "tg_distance_sums.h"
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
 
@@ -177,23 +178,17 @@ static const char *const harmonic_directions[] = {"in", "out", "all", NULL};
 static tg_status compute_harmonic_or_closeness(const tg_feature_input *in, tg_column *const *out, bool closeness,
                                                tg_error *err)
 {
-    static const igraph_neimode_t modes[] = {IGRAPH_IN, IGRAPH_OUT, IGRAPH_ALL};
+    /* Our own searches (tg_distance_sums) rather than igraph's, so that threads and MPI ranks
+     * share them; the order of directions matches harmonic_directions. */
+    static const tg_search_direction directions[] = {TG_TOWARDS, TG_AWAY, TG_BOTH_WAYS};
     const char *name = closeness ? "closeness" : "harmonic";
     tg_status st = tg_feature_check_weights(in, true, name, err);
     if (st)
         return st;
-    igraph_neimode_t mode = modes[in->params[0].choice];
-    igraph_error_t rc;
-    if (closeness) {
-        /* normalized = true: reachable twins over the sum of distances to them (networkx's
-         * wf_improved = False); igraph gives NaN, so NULL, to a twin that reaches none. */
-        rc = igraph_closeness_cutoff(in->graph, &out[0]->real, NULL, NULL, igraph_vss_all(), mode, in->weights, true,
-                                     in->params[1].number);
-    } else
-        rc = igraph_harmonic_centrality_cutoff(in->graph, &out[0]->real, igraph_vss_all(), mode, in->weights, false,
-                                               in->params[1].number);
-    return rc == IGRAPH_SUCCESS ? TG_OK
-                                : tg_igraph_error(err, rc, closeness ? "compute closeness" : "compute harmonic centrality");
+    /* Closeness: reachable twins over the sum of distances to them (networkx's wf_improved =
+     * False, igraph's normalized = true); NaN, so NULL, for a twin that reaches none. */
+    return tg_distance_sums(in->graph, in->weights, directions[in->params[0].choice], in->params[1].number,
+                            closeness ? NULL : &out[0]->real, closeness ? &out[0]->real : NULL, err);
 }
 
 static tg_status compute_harmonic(const tg_feature_input *in, tg_column *const *out, tg_error *err)

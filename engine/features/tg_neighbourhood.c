@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tg_copy.h"
+#include "tg_distance_sums.h"
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
 
@@ -89,35 +90,16 @@ static tg_status plan_khop(tg_feature_spec *fs, bool directed, const char *path,
     return tg_feature_plan_column(fs, name, TG_COLUMN_BIGINT, definition, err);
 }
 
-/* A BFS per twin that stops at depth k (igraph_neighborhood_size). The cost is the sum over
- * twins of the edges inside their k-hop balls: about twins * (mean degree)^k on sparse graphs,
- * far more around hubs (a parent of 1,000 children puts 1,000 twins in each child's 2-hop ball). */
+/* A BFS per twin that stops at depth k, on threads and MPI ranks (tg_distance_sums). The cost is
+ * the sum over twins of the edges inside their k-hop balls: about twins * (mean degree)^k on
+ * sparse graphs, far more around hubs (a parent of 1,000 children puts 1,000 twins in each
+ * child's 2-hop ball). */
 static tg_status compute_khop(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
-    int direction = in->params[KHOP_DIRECTION].choice;
-    const igraph_t *g = direction == 0 ? in->undirected : in->graph;
-    igraph_integer_t n = igraph_vcount(g);
-    igraph_vector_int_t sizes;
-    igraph_error_t rc = igraph_vector_int_init(&sizes, 0);
-    if (rc)
-        return tg_igraph_error(err, rc, "count k-hop neighbourhoods");
-    tg_status st = TG_OK;
-    /* In blocks of twins, because igraph_neighborhood_size polls no interruption: a stop request
-     * waits for one block only. */
-    for (igraph_integer_t start = 0; start < n && !st; start += 1024) {
-        igraph_integer_t end = start + 1024 < n ? start + 1024 : n;
-        if ((st = tg_interrupt_check("counting k-hop neighbourhoods", err)))
-            break;
-        if ((rc = igraph_neighborhood_size(g, &sizes, igraph_vss_range(start, end), in->params[KHOP_K].integer,
-                                           direction_modes[direction], 1))) {
-            st = tg_igraph_error(err, rc, "count k-hop neighbourhoods");
-            break;
-        }
-        for (igraph_integer_t v = start; v < end; v++)
-            VECTOR(out[0]->integer)[v] = VECTOR(sizes)[v - start];
-    }
-    igraph_vector_int_destroy(&sizes);
-    return st;
+    /* The order of khop_directions: all, out, in. */
+    static const tg_search_direction directions[] = {TG_BOTH_WAYS, TG_AWAY, TG_TOWARDS};
+    return tg_khop_sizes(in->graph, directions[in->params[KHOP_DIRECTION].choice], (int)in->params[KHOP_K].integer,
+                         &out[0]->integer, err);
 }
 
 enum { AGG_PATH, AGG_AGGS, AGG_COLUMN, AGG_DIRECTION };
