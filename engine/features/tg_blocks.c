@@ -139,6 +139,7 @@ static bool lead_round(loop *l, double *out)
 /* Another rank's side of one round: compute, then send its blocks to rank 0. */
 static void follow_round(loop *l)
 {
+    tg_fault_point("rank_block"); /* a rank lost mid-loop (tests/mpi) */
     tg_threads_run(l->threads, run_thread, l);
     for (int t = 0; t < l->threads; t++) {
         int64_t b = block_of(l, l->rank, t), first, last;
@@ -164,7 +165,9 @@ static int threads_per_rank(void)
     return threads < 1 ? 1 : threads;
 }
 
-static void send_graph(const tg_csr *g, bool receiving)
+/* Rank 0 sends the arrays of g; the other ranks receive into theirs (allocated to the sizes
+ * the loop order gave). */
+static void send_graph(const tg_csr *g)
 {
     tg_csr *w = (tg_csr *)g; /* written only on the receiving ranks */
     tg_mpi_broadcast(w->out_start, ((size_t)g->n + 1) * sizeof *g->out_start);
@@ -179,7 +182,6 @@ static void send_graph(const tg_csr *g, bool receiving)
     tg_mpi_broadcast(w->in_adj, (size_t)in_entries * sizeof *g->in_adj);
     if (g->in_w)
         tg_mpi_broadcast(w->in_w, (size_t)in_entries * sizeof *g->in_w);
-    (void)receiving;
 }
 
 tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel_args *args, int64_t n_items,
@@ -200,7 +202,7 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
                             .out_entries = g->out_start[g->n], .in_entries = g->in_start[g->n],
                             .n_items = n_items, .n_blocks = l.n_blocks, .args = *args};
         tg_mpi_broadcast(&order, sizeof order);
-        send_graph(g, false);
+        send_graph(g);
     }
     if (!loop_alloc(&l)) {
         loop_free(&l);
@@ -248,7 +250,7 @@ static bool receive_graph(const loop_order *order, tg_csr *g)
     if (!g->out_start || !g->out_adj || !g->in_start || !g->in_adj ||
         (order->weighted && (!g->out_w || !g->in_w)))
         return false;
-    send_graph(g, true);
+    send_graph(g);
     return true;
 }
 
