@@ -8,6 +8,7 @@
 #include "tg_betweenness.h"
 #include "tg_brandes.h"
 #include "tg_distance_sums.h"
+#include "tg_influence.h"
 #include "tg_interrupt.h"
 #include "tg_mpi.h"
 #include "tg_threads.h"
@@ -19,6 +20,7 @@ static const tg_kernel *kernel_at(int id)
         [TG_KERNEL_PATH_SAMPLES] = &tg_kernel_path_samples,
         [TG_KERNEL_DISTANCES] = &tg_kernel_distances,
         [TG_KERNEL_KHOP] = &tg_kernel_khop,
+        [TG_KERNEL_REVERSE_REACHABLE] = &tg_kernel_reverse_reachable,
     };
     return id >= 0 && id < TG_KERNEL_COUNT ? kernels[id] : NULL;
 }
@@ -27,7 +29,7 @@ static const tg_kernel *kernel_at(int id)
 enum { ORDER_END, ORDER_LOOP };
 typedef struct {
     int32_t order, kernel, threads, n;
-    int32_t directed, weighted;
+    int32_t directed, out_weighted, in_weighted;
     int64_t out_entries, in_entries;
     int64_t n_items, n_blocks;
     tg_kernel_args args;
@@ -198,7 +200,8 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
         return TG_OK;
     if (l.size > 1) {
         loop_order order = {.order = ORDER_LOOP, .kernel = kernel_id, .threads = l.threads, .n = g->n,
-                            .directed = g->directed, .weighted = g->out_w != NULL,
+                            .directed = g->directed, .out_weighted = g->out_w != NULL,
+                            .in_weighted = g->in_w != NULL,
                             .out_entries = g->out_start[g->n], .in_entries = g->in_start[g->n],
                             .n_items = n_items, .n_blocks = l.n_blocks, .args = *args};
         tg_mpi_broadcast(&order, sizeof order);
@@ -237,18 +240,18 @@ static bool receive_graph(const loop_order *order, tg_csr *g)
     size_t starts = (size_t)order->n + 1, out = (size_t)order->out_entries + 1, in = (size_t)order->in_entries + 1;
     g->out_start = malloc(starts * sizeof *g->out_start);
     g->out_adj = malloc(out * sizeof *g->out_adj);
-    g->out_w = order->weighted ? malloc(out * sizeof *g->out_w) : NULL;
+    g->out_w = order->out_weighted ? malloc(out * sizeof *g->out_w) : NULL;
     if (g->directed) {
         g->in_start = malloc(starts * sizeof *g->in_start);
         g->in_adj = malloc(in * sizeof *g->in_adj);
-        g->in_w = order->weighted ? malloc(in * sizeof *g->in_w) : NULL;
+        g->in_w = order->in_weighted ? malloc(in * sizeof *g->in_w) : NULL;
     } else {
         g->in_start = g->out_start;
         g->in_adj = g->out_adj;
         g->in_w = g->out_w;
     }
-    if (!g->out_start || !g->out_adj || !g->in_start || !g->in_adj ||
-        (order->weighted && (!g->out_w || !g->in_w)))
+    if (!g->out_start || !g->out_adj || !g->in_start || !g->in_adj || (order->out_weighted && !g->out_w) ||
+        (order->in_weighted && !g->in_w))
         return false;
     send_graph(g);
     return true;

@@ -40,6 +40,7 @@ typedef enum {
     TG_KERNEL_PATH_SAMPLES, /* betweenness estimated from sampled shortest paths (tg_betweenness) */
     TG_KERNEL_DISTANCES,    /* harmonic and closeness sums (tg_distance_sums) */
     TG_KERNEL_KHOP,         /* k-hop neighbourhood sizes (tg_distance_sums) */
+    TG_KERNEL_REVERSE_REACHABLE, /* independent-cascade spread from reverse-reachable sets (tg_influence) */
     TG_KERNEL_COUNT
 } tg_kernel_id;
 

@@ -18,6 +18,8 @@
 #define MAX_RR_ENTRIES ((size_t)1 << 29)
 /* The most sets a sampler draws: about ten minutes on one core at a few hundred ns each. */
 #define MAX_SAMPLES ((size_t)1 << 31)
+/* Reverse-reachable sets per block of influence_ic's loop (tg_blocks). */
+#define SAMPLES_PER_BLOCK 4096
 
 /* Parameter indexes, in the order of the registry entries below. */
 enum { REACH_KINDS, REACH_REVERSE };
@@ -72,6 +74,38 @@ static int by_vertex(const void *a, const void *b)
 {
     igraph_integer_t x = *(const igraph_integer_t *)a, y = *(const igraph_integer_t *)b;
     return (x > y) - (x < y);
+}
+
+/* The kind graph as plain arrays (tg_csr: in-edges with their probabilities) for the samplers,
+ * which run on threads and MPI ranks. */
+static tg_status kind_graph_csr(const kind_graph *g, tg_csr *csr, tg_error *err)
+{
+    memset(csr, 0, sizeof *csr);
+    if (g->n >= INT32_MAX)
+        return tg_error_set(err, TG_ERR_INPUT, "the influence samplers handle fewer than 2^31 twins");
+    size_t starts = (size_t)g->n + 1, entries = (size_t)g->m + 1;
+    csr->n = (int32_t)g->n;
+    csr->directed = true;
+    csr->out_start = malloc(starts * sizeof *csr->out_start);
+    csr->in_start = malloc(starts * sizeof *csr->in_start);
+    csr->out_adj = malloc(entries * sizeof *csr->out_adj);
+    csr->in_adj = malloc(entries * sizeof *csr->in_adj);
+    csr->in_w = g->in_p ? malloc(entries * sizeof *csr->in_w) : NULL;
+    if (!csr->out_start || !csr->in_start || !csr->out_adj || !csr->in_adj || (g->in_p && !csr->in_w)) {
+        tg_csr_destroy(csr);
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    }
+    for (igraph_integer_t v = 0; v <= g->n; v++) {
+        csr->out_start[v] = g->out_start[v];
+        csr->in_start[v] = g->in_start[v];
+    }
+    for (igraph_integer_t e = 0; e < g->m; e++) {
+        csr->out_adj[e] = (int32_t)g->out_target[e];
+        csr->in_adj[e] = (int32_t)g->in_source[e];
+        if (g->in_p)
+            csr->in_w[e] = g->in_p[e];
+    }
+    return TG_OK;
 }
 
 /* The entry's relationships: "kinds" from source to target, "reverse_kinds" (dependsOn,
@@ -438,7 +472,7 @@ static double sample_count(igraph_integer_t n, double epsilon, double delta)
  * and returns its size; mark is a stamp array of n entries, all different from i before. Each
  * relationship into a reached twin is live with probability p, drawn when first looked at: a
  * reverse breadth-first search over the live edges of one random live-edge graph. */
-static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, uint64_t i, igraph_integer_t *mark,
+static igraph_integer_t sample_rr(const tg_csr *g, double p, uint64_t seed, uint64_t i, igraph_integer_t *mark,
                                   igraph_integer_t *queue)
 {
     /* Sample i's own stream: the job's seed and i, mixed. */
@@ -450,9 +484,9 @@ static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, 
     queue[tail++] = target;
     while (head < tail) {
         igraph_integer_t w = queue[head++];
-        for (igraph_integer_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
-            igraph_integer_t u = g->in_source[e];
-            if (mark[u] != stamp && tg_random_unit(&state) < (g->in_p ? g->in_p[e] : p)) {
+        for (int64_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
+            igraph_integer_t u = g->in_adj[e];
+            if (mark[u] != stamp && tg_random_unit(&state) < (g->in_w ? g->in_w[e] : p)) {
                 mark[u] = stamp;
                 queue[tail++] = u;
             }
@@ -461,38 +495,25 @@ static igraph_integer_t sample_rr(const kind_graph *g, double p, uint64_t seed, 
     return tail;
 }
 
-typedef struct {
-    const kind_graph *g;
-    double p;
-    uint64_t seed, samples;
-    int n_blocks;
-    scratch workers[TG_MAX_THREADS];
-    uint64_t *hits[TG_MAX_THREADS]; /* per block: samples each twin was in besides its target */
-    uint64_t visited[TG_MAX_THREADS];
-} ic_job;
-
-/* Samples [block·S/B, (block + 1)·S/B): each draws from its own stream, and the counts are summed
- * after, so the estimates do not depend on the thread count. */
-static void ic_block(void *context, int block)
+/* Samples first..last-1, each from its own stream; the counts are whole numbers, summed in
+ * block order after, so the estimates depend neither on the threads nor on the MPI ranks. */
+static bool ris_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last, double *hits)
 {
-    ic_job *job = context;
-    scratch *w = &job->workers[block];
-    igraph_integer_t n = job->g->n;
-    if (!scratch_init(w, n) || !(job->hits[block] = calloc((size_t)n + 1, sizeof *job->hits[block]))) {
-        w->failed = true;
-        return;
-    }
-    uint64_t from = job->samples * (uint64_t)block / (uint64_t)job->n_blocks;
-    uint64_t to = job->samples * (uint64_t)(block + 1) / (uint64_t)job->n_blocks;
-    for (uint64_t i = from; i < to; i++) {
+    scratch w = {0};
+    bool ok = scratch_init(&w, g->n);
+    for (int64_t i = first; ok && i < last; i++) {
         if ((i & 1023) == 0 && tg_interrupt_requested())
-            return;
-        igraph_integer_t tail = sample_rr(job->g, job->p, job->seed, i, w->mark, w->queue);
+            break;
+        igraph_integer_t tail = sample_rr(g, args->real[0], args->seed, (uint64_t)i, w.mark, w.queue);
         for (igraph_integer_t j = 1; j < tail; j++) /* queue[0] is the target */
-            job->hits[block][w->queue[j]]++;
-        job->visited[block] += (uint64_t)tail;
+            hits[w.queue[j]] += 1;
     }
+    scratch_destroy(&w);
+    return ok;
 }
+
+const tg_kernel tg_kernel_reverse_reachable = {
+    .name = "reverse-reachable sets", .block = ris_block, .combine = TG_COMBINE_SUM, .width = 1};
 
 static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *const *out, tg_error *err)
 {
@@ -535,17 +556,17 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
         return TG_ERR_INPUT;
     }
     uint64_t samples = (uint64_t)theta;
-    ic_job job = {.g = &g, .p = p, .seed = in->seed, .samples = samples, .n_blocks = tg_thread_count()};
-    tg_threads_run(job.n_blocks, ic_block, &job);
-    st = tg_interrupt_check("while sampling cascades", err);
-    uint64_t *hits = job.hits[0], visited = 0;
-    for (int b = 0; b < job.n_blocks; b++) {
-        if (!st && (job.workers[b].failed || !job.hits[b]))
-            st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
-        for (igraph_integer_t v = 0; !st && b > 0 && v < n; v++)
-            hits[v] += job.hits[b][v];
-        visited += job.visited[b];
+    tg_csr csr;
+    double *hits = malloc(((size_t)n + 1) * sizeof *hits), visited = (double)samples;
+    st = hits ? kind_graph_csr(&g, &csr, err) : tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    if (!st) {
+        tg_kernel_args args = {.real = {p}, .seed = in->seed};
+        st = tg_blocks_run(TG_KERNEL_REVERSE_REACHABLE, &csr, &args, (int64_t)samples,
+                           ((int64_t)samples + SAMPLES_PER_BLOCK - 1) / SAMPLES_PER_BLOCK, hits, err);
+        tg_csr_destroy(&csr);
     }
+    for (igraph_integer_t v = 0; !st && v < n; v++)
+        visited += hits[v];
     /* A twin always activates itself, so only the others are estimated: the target of a sample
      * is not counted in it, and P(v in R, v not the target) = (spread(v) - 1)/n. The bound is
      * the same, but an estimate is never below 1 and a twin nothing depends on is exact. */
@@ -560,11 +581,8 @@ static tg_status compute_influence_ic(const tg_feature_input *in, tg_column *con
     json_object_set_new(in->details, "samples", json_integer((json_int_t)samples));
     json_object_set_new(in->details, "epsilon", json_real(epsilon));
     json_object_set_new(in->details, "delta", json_real(delta));
-    json_object_set_new(in->details, "mean_sample_size", json_real(samples ? (double)visited / theta : 0.0));
-    for (int b = 0; b < job.n_blocks; b++) {
-        free(job.hits[b]);
-        scratch_destroy(&job.workers[b]);
-    }
+    json_object_set_new(in->details, "mean_sample_size", json_real(samples ? visited / theta : 0.0));
+    free(hits);
     kind_graph_destroy(&g);
     return st;
 }
@@ -626,7 +644,7 @@ static bool rr_append(rr_sets *r, const igraph_integer_t *queue, igraph_integer_
 }
 
 typedef struct {
-    const kind_graph *g;
+    const tg_csr *g;
     double p;
     uint64_t seed, first, from, to; /* sample indexes first + [from, to) */
     int n_blocks;
@@ -666,7 +684,7 @@ static void rr_block(void *context, int block)
 /* Draws sets until r holds count of them; sample indexes continue from first + r->n_sets. The
  * blocks draw on the job's threads and are appended in index order, so the sets (and the seeds
  * chosen from them) do not depend on the thread count. */
-static tg_status rr_fill(rr_sets *r, const kind_graph *g, double p, uint64_t seed, uint64_t first, size_t count,
+static tg_status rr_fill(rr_sets *r, const tg_csr *g, double p, uint64_t seed, uint64_t first, size_t count,
                          const char *column, double epsilon, tg_error *err)
 {
     if (!r->singles && !(r->singles = calloc((size_t)g->n + 1, sizeof *r->singles)))
@@ -853,6 +871,7 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
     for (igraph_integer_t v = 0; v < n; v++)
         tg_column_set_null(out[0], v);
     rr_sets phase1 = {0}, final = {0};
+    tg_csr csr = {0};
     igraph_integer_t *seeds = malloc(((size_t)k + 1) * sizeof *seeds);
     size_t *gains = malloc(((size_t)k + 1) * sizeof *gains);
     tg_ranking_entry *ranking = malloc(((size_t)k + 1) * sizeof *ranking);
@@ -861,6 +880,8 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         goto cleanup;
     }
     double lb = 1.0, theta = 0.0;
+    if ((st = kind_graph_csr(&g, &csr, err)))
+        goto cleanup;
     if ((!g.in_p && p == 0.0) || g.m == 0 || n == 0) {
         /* Nothing spreads: every twin reaches itself alone, all tie, the first k by id. */
         for (igraph_integer_t j = 0; j < k; j++) {
@@ -889,7 +910,7 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
                 tg_error_hint(err, "raise \"epsilon\" (the count falls with 1/epsilon^2)");
                 break;
             }
-            if ((st = rr_fill(&phase1, &g, p, in->seed, 0, (size_t)ceil(lambda1 / x), in->column, eps, err)) ||
+            if ((st = rr_fill(&phase1, &csr, p, in->seed, 0, (size_t)ceil(lambda1 / x), in->column, eps, err)) ||
                 (st = select_seeds(&phase1, n, k, seeds, gains, err)))
                 break;
             size_t covered = 0;
@@ -919,7 +940,7 @@ static tg_status compute_influence_top(const tg_feature_input *in, tg_column *co
         st = TG_ERR_INPUT;
     }
     /* The final sets come from a stream of their own, far from the sampling phase's indexes. */
-    if (!st && (st = rr_fill(&final, &g, p, in->seed, (uint64_t)1 << 62, (size_t)theta, in->column, eps, err)) == TG_OK)
+    if (!st && (st = rr_fill(&final, &csr, p, in->seed, (uint64_t)1 << 62, (size_t)theta, in->column, eps, err)) == TG_OK)
         st = select_seeds(&final, n, k, seeds, gains, err);
     if (st)
         goto cleanup;
@@ -947,6 +968,7 @@ cleanup:
     free(seeds);
     free(gains);
     free(ranking);
+    tg_csr_destroy(&csr);
     kind_graph_destroy(&g);
     return st;
 }

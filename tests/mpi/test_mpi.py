@@ -2,7 +2,7 @@
 
 On a generated 2,000-twin city with weighted relationships, undirected and directed: exact
 betweenness (plain and weighted), harmonic, closeness and k-hop within 1e-12 relative (in fact
-bit for bit) and the sampled betweenness_approx identical, on 1 thread, 3 threads, 2 ranks and
+bit for bit) and the sampled betweenness_approx and influence_ic identical, on 1 thread, 3 threads, 2 ranks and
 3 ranks of 2 threads; the 2-rank result equals networkx. A rank killed mid-loop ends the job
 with nothing committed, and the next run recovers; an error on rank 0 ends every rank."""
 import math
@@ -25,7 +25,7 @@ MPIRUN = shutil.which("mpirun")
 # Containers often forbid the cross-memory attach OpenMPI's shared-memory transport tries first.
 MPI_ENV = {"OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
 EXACT = ["bt", "bt_w", "hc", "hc_w", "cl", "cl_all"]
-SAME = ["bt_approx", "khop_3", "khop_in"]
+SAME = ["bt_approx", "khop_3", "khop_in", "influence_ic", "influence_ic_se"]
 
 
 def spec(directed):
@@ -40,7 +40,8 @@ def spec(directed):
                          {"name": "closeness", "direction": "out", "column": "cl"},
                          {"name": "closeness", "direction": "all", "column": "cl_all"},
                          {"name": "khop", "k": 3},
-                         {"name": "khop", "k": 2, "direction": "in", "column": "khop_in"}],
+                         {"name": "khop", "k": 2, "direction": "in", "column": "khop_in"},
+                         {"name": "influence_ic", "kinds": ["feeds", "monitors"], "p": 0.4, "epsilon": 0.02}],
             "seed": 11, "output": {"table": "features.device_features"}}
 
 
@@ -114,6 +115,7 @@ with Database("mpi") as db:
         check(p.returncode == 0, f"{kind} single process: exit {p.returncode}\n{p.stderr[-2000:]}")
         want = columns(db)
         check(sum(1 for v in want.values() if v["bt"] and v["bt"] > 0) > 100, f"{kind}: betweenness mostly zero")
+        check(sum(1 for v in want.values() if v["influence_ic"] > 1.0) > 100, f"{kind}: influence_ic mostly 1")
         for label, ranks, threads in (("3 threads", 0, 3), ("2 ranks", 2, 1), ("3 ranks x 2 threads", 3, 2)):
             p = run(db, job, ranks, threads)
             check(p.returncode == 0, f"{kind} {label}: exit {p.returncode}\n{p.stderr[-2000:]}")
