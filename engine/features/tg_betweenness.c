@@ -337,11 +337,10 @@ static void sample_scratch_free(sample_scratch *s)
     free(s->sigma_t);
 }
 
-/* Samples first..last-1, each from its own random stream (keyed by the seed and the sample's
+/* The block's samples, each from its own random stream (keyed by the seed and the sample's
  * number), so the hits do not depend on how samples are dealt to threads or ranks. Hits are
  * whole numbers below 2^53: their sums are exact in any order. */
-static bool path_samples_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last,
-                               double *hits)
+static bool path_samples_block(const tg_csr *g, const tg_kernel_args *args, tg_block_items items, double *hits)
 {
     size_t size = (size_t)g->n + 1;
     sample_scratch s = {
@@ -355,10 +354,11 @@ static bool path_samples_block(const tg_csr *g, const tg_kernel_args *args, int6
             s.dist_s[v] = s.dist_t[v] = -1;
         bfs_side fw = {g->out_start, g->out_adj, s.dist_s, s.sigma_s, s.visit_s, 0, 0, 0, 0, 0};
         bfs_side bw = {g->in_start, g->in_adj, s.dist_t, s.sigma_t, s.visit_t, 0, 0, 0, 0, 0};
-        for (int64_t i = first; i < last; i++) {
+        for (int64_t j = 0; j < items.count; j++) {
             /* A sample can be a BFS over a long path; the check reads one flag. */
             if (tg_interrupt_requested())
                 break;
+            int64_t i = items.first + j * items.step;
             uint64_t random = args->seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL);
             tg_random_next(&random);
             sample_path(g, &fw, &bw, s.meet, &random, hits);

@@ -55,29 +55,27 @@ static int64_t block_of(const loop *l, int rank, int thread)
     return l->round * l->size * l->threads + (int64_t)rank * l->threads + thread;
 }
 
-/* Items of block b: an even cut of 0..n_items-1. */
-static void block_items(const loop *l, int64_t b, int64_t *first, int64_t *last)
+/* Items of block b: b, b + n_blocks, ... below n_items. */
+static tg_block_items block_items(const loop *l, int64_t b)
 {
-    *first = b * l->n_items / l->n_blocks;
-    *last = (b + 1) * l->n_items / l->n_blocks;
+    return (tg_block_items){b, l->n_blocks, (l->n_items - b + l->n_blocks - 1) / l->n_blocks};
 }
 
-static size_t block_values(const loop *l, int64_t first, int64_t last)
+static size_t block_values(const loop *l, tg_block_items items)
 {
-    return l->kernel->combine == TG_COMBINE_SUM ? l->buffer_len : (size_t)l->kernel->width * (size_t)(last - first);
+    return l->kernel->combine == TG_COMBINE_SUM ? l->buffer_len : (size_t)l->kernel->width * (size_t)items.count;
 }
 
 static void run_thread(void *context, int thread)
 {
     loop *l = context;
-    int64_t b = block_of(l, l->rank, thread), first, last;
+    int64_t b = block_of(l, l->rank, thread);
     l->ok[thread] = true;
     if (b >= l->n_blocks)
         return;
-    block_items(l, b, &first, &last);
     if (l->kernel->combine == TG_COMBINE_SUM)
         memset(l->buffers[thread], 0, l->buffer_len * sizeof **l->buffers);
-    l->ok[thread] = l->kernel->block(l->g, l->args, first, last, l->buffers[thread]);
+    l->ok[thread] = l->kernel->block(l->g, l->args, block_items(l, b), l->buffers[thread]);
 }
 
 static bool loop_alloc(loop *l)
@@ -119,11 +117,11 @@ static bool lead_round(loop *l, double *out)
         ok = ok && l->ok[t];
     for (int rank = 0; rank < l->size; rank++)
         for (int t = 0; t < l->threads; t++) {
-            int64_t b = block_of(l, rank, t), first, last;
+            int64_t b = block_of(l, rank, t);
             if (b >= l->n_blocks)
                 break;
-            block_items(l, b, &first, &last);
-            size_t count = block_values(l, first, last);
+            tg_block_items items = block_items(l, b);
+            size_t count = block_values(l, items);
             double *values = l->buffers[t];
             if (rank > 0) {
                 values = l->buffers[l->threads];
@@ -133,7 +131,9 @@ static bool lead_round(loop *l, double *out)
                 for (size_t i = 0; i < count; i++)
                     out[i] += values[i];
             else
-                memcpy(out + (size_t)l->kernel->width * (size_t)first, values, count * sizeof *values);
+                for (int64_t j = 0; j < items.count; j++)
+                    memcpy(out + (size_t)l->kernel->width * (size_t)(items.first + j * items.step),
+                           values + (size_t)l->kernel->width * (size_t)j, (size_t)l->kernel->width * sizeof *values);
         }
     return ok;
 }
@@ -144,13 +144,12 @@ static void follow_round(loop *l)
     tg_fault_point("rank_block"); /* a rank lost mid-loop (tests/mpi) */
     tg_threads_run(l->threads, run_thread, l);
     for (int t = 0; t < l->threads; t++) {
-        int64_t b = block_of(l, l->rank, t), first, last;
+        int64_t b = block_of(l, l->rank, t);
         if (b >= l->n_blocks)
             break;
         if (!l->ok[t])
             tg_mpi_abort("out of memory in a block");
-        block_items(l, b, &first, &last);
-        tg_mpi_send_doubles(l->buffers[t], block_values(l, first, last), (int)(b % 32767));
+        tg_mpi_send_doubles(l->buffers[t], block_values(l, block_items(l, b)), (int)(b % 32767));
     }
 }
 

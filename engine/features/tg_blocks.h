@@ -20,12 +20,18 @@ typedef struct {
     uint64_t seed;
 } tg_kernel_args;
 
-/* Computes items [first, last) into out: width * n values for TG_COMBINE_SUM (zeroed on entry),
- * width * (last - first) for TG_COMBINE_CONCAT. Runs on a worker thread: reads g and args only,
- * never calls igraph. Returns false when out of memory. May return early (with any values) once
- * tg_interrupt_requested(): the run is being stopped. */
-typedef bool (*tg_kernel_block_fn)(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last,
-                                   double *out);
+/* The items of a block: first, first + step, ..., count of them. Blocks take every n_blocks-th
+ * item rather than a run of neighbours, because neighbouring twins tend to cost alike (a
+ * component's twins are read together): strided blocks cost about the same. */
+typedef struct {
+    int64_t first, step, count;
+} tg_block_items;
+
+/* Computes the block's items into out: width * n values for TG_COMBINE_SUM (zeroed on entry),
+ * width * items.count for TG_COMBINE_CONCAT (item j of the block at out[width * j]). Runs on a
+ * worker thread: reads g and args only, never calls igraph. Returns false when out of memory.
+ * May return early (with any values) once tg_interrupt_requested(): the run is being stopped. */
+typedef bool (*tg_kernel_block_fn)(const tg_csr *g, const tg_kernel_args *args, tg_block_items items, double *out);
 
 typedef struct {
     const char *name; /* what it computes, for messages */
@@ -44,8 +50,8 @@ typedef enum {
     TG_KERNEL_COUNT
 } tg_kernel_id;
 
-/* Runs kernel over items 0..n_items-1 cut into n_blocks fixed blocks (at least 1; the cut
- * depends on n_items and n_blocks only, never on threads or ranks), on this process's threads
+/* Runs kernel over items 0..n_items-1 dealt into n_blocks fixed blocks (at least 1; block b
+ * holds the items congruent to b modulo n_blocks, whatever the threads or ranks), on this process's threads
  * and, under mpirun, on every rank, which receive g and args from here. Fills out (width * n or
  * width * n_items values). On rank 0 only; an interruption or a block out of memory stops every
  * rank's loop and returns an error. */

@@ -123,7 +123,7 @@ static void accumulate(const tg_csr *g, scratch *s, int32_t count, double *out)
     }
 }
 
-static bool brandes_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last, double *out)
+static bool brandes_block(const tg_csr *g, const tg_kernel_args *args, tg_block_items items, double *out)
 {
     (void)args;
     scratch s;
@@ -131,9 +131,10 @@ static bool brandes_block(const tg_csr *g, const tg_kernel_args *args, int64_t f
         scratch_free(&s);
         return false;
     }
-    for (int64_t source = first; source < last; source++) {
-        if ((source - first) % 16 == 0 && tg_interrupt_requested())
+    for (int64_t j = 0; j < items.count; j++) {
+        if (j % 16 == 0 && tg_interrupt_requested())
             break;
+        int64_t source = items.first + j * items.step;
         int32_t count = g->out_w ? forward_dijkstra(g, &s, (int32_t)source) : forward_bfs(g, &s, (int32_t)source);
         accumulate(g, &s, count, out);
     }

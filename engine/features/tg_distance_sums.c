@@ -87,7 +87,7 @@ static void reset(scratch *s, int32_t count)
         s->dist[s->order[i]] = -1;
 }
 
-static bool distances_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last, double *out)
+static bool distances_block(const tg_csr *g, const tg_kernel_args *args, tg_block_items items, double *out)
 {
     bool towards = args->integer[0] != 0;
     const int64_t *start = towards ? g->in_start : g->out_start;
@@ -98,14 +98,14 @@ static bool distances_block(const tg_csr *g, const tg_kernel_args *args, int64_t
         scratch_free(&s);
         return false;
     }
-    for (int64_t v = first; v < last && !((v - first) % 64 == 0 && tg_interrupt_requested()); v++) {
-        int32_t count = search(start, adj, w, args->real[0], (int32_t)v, &s);
+    for (int64_t j = 0; j < items.count && !(j % 64 == 0 && tg_interrupt_requested()); j++) {
+        int32_t count = search(start, adj, w, args->real[0], (int32_t)(items.first + j * items.step), &s);
         double harmonic = 0, total = 0;
         for (int32_t i = 1; i < count; i++) {
             harmonic += 1.0 / s.dist[s.order[i]];
             total += s.dist[s.order[i]];
         }
-        double *values = out + 3 * (v - first);
+        double *values = out + 3 * j;
         values[0] = harmonic;
         values[1] = count - 1;
         values[2] = total;
@@ -115,7 +115,7 @@ static bool distances_block(const tg_csr *g, const tg_kernel_args *args, int64_t
     return true;
 }
 
-static bool khop_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last, double *out)
+static bool khop_block(const tg_csr *g, const tg_kernel_args *args, tg_block_items items, double *out)
 {
     bool towards = args->integer[1] != 0;
     scratch s;
@@ -123,10 +123,10 @@ static bool khop_block(const tg_csr *g, const tg_kernel_args *args, int64_t firs
         scratch_free(&s);
         return false;
     }
-    for (int64_t v = first; v < last && !((v - first) % 64 == 0 && tg_interrupt_requested()); v++) {
+    for (int64_t j = 0; j < items.count && !(j % 64 == 0 && tg_interrupt_requested()); j++) {
         int32_t count = search(towards ? g->in_start : g->out_start, towards ? g->in_adj : g->out_adj, NULL,
-                               (double)args->integer[0], (int32_t)v, &s);
-        out[v - first] = count - 1;
+                               (double)args->integer[0], (int32_t)(items.first + j * items.step), &s);
+        out[j] = count - 1;
         reset(&s, count);
     }
     scratch_free(&s);

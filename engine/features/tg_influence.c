@@ -495,18 +495,19 @@ static igraph_integer_t sample_rr(const tg_csr *g, double p, uint64_t seed, uint
     return tail;
 }
 
-/* Samples first..last-1, each from its own stream; the counts are whole numbers, summed in
+/* The block's samples, each from its own stream; the counts are whole numbers, summed in
  * block order after, so the estimates depend neither on the threads nor on the MPI ranks. */
-static bool ris_block(const tg_csr *g, const tg_kernel_args *args, int64_t first, int64_t last, double *hits)
+static bool ris_block(const tg_csr *g, const tg_kernel_args *args, tg_block_items items, double *hits)
 {
     scratch w = {0};
     bool ok = scratch_init(&w, g->n);
-    for (int64_t i = first; ok && i < last; i++) {
-        if ((i & 1023) == 0 && tg_interrupt_requested())
+    for (int64_t j = 0; ok && j < items.count; j++) {
+        if ((j & 1023) == 0 && tg_interrupt_requested())
             break;
-        igraph_integer_t tail = sample_rr(g, args->real[0], args->seed, (uint64_t)i, w.mark, w.queue);
-        for (igraph_integer_t j = 1; j < tail; j++) /* queue[0] is the target */
-            hits[w.queue[j]] += 1;
+        uint64_t i = (uint64_t)(items.first + j * items.step);
+        igraph_integer_t tail = sample_rr(g, args->real[0], args->seed, i, w.mark, w.queue);
+        for (igraph_integer_t q = 1; q < tail; q++) /* queue[0] is the target */
+            hits[w.queue[q]] += 1;
     }
     scratch_destroy(&w);
     return ok;
