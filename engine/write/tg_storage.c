@@ -237,19 +237,20 @@ static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec
     tg_status st = list_generations(conn, storage, &res, err);
     if (st || (st = tg_db_quote_literal(conn, spec->output_table, &table_literal, err)))
         goto cleanup;
+    /* A run of no twins has rows in no partition, yet it is the latest run: without its own
+     * clause the view would fall back to an older run whose partition a reader's snapshot (or a
+     * lock wait) kept from being pruned. */
     sql_append(sql, "CREATE VIEW %s AS WITH latest AS (SELECT r.run_id FROM %s r WHERE r.output_table = %s"
-                    " AND r.status = 'succeeded' AND (",
+                    " AND r.status = 'succeeded' AND (r.twin_count = 0",
                storage->view, storage->runs, table_literal);
-    bool first = true;
     for (int g = 0; g < PQntuples(res); g++) {
         if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
             continue; /* a generation without runs */
-        sql_append(sql, "%sEXISTS (SELECT 1 FROM %s.\"%s\" p WHERE p.run_id = r.run_id)", first ? "" : " OR ",
-                   storage->schema, PQgetvalue(res, g, 1));
-        first = false;
+        sql_append(sql, " OR EXISTS (SELECT 1 FROM %s.\"%s\" p WHERE p.run_id = r.run_id)", storage->schema,
+                   PQgetvalue(res, g, 1));
     }
     sql_append(sql, ") ORDER BY r.run_id DESC LIMIT 1)");
-    first = true;
+    bool first = true;
     for (int g = 0; g < PQntuples(res) && !st; g++) {
         if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
             continue;
