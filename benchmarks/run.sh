@@ -82,7 +82,7 @@ for n in "${size_list[@]}"; do
     stages=$("${psql_cmd[@]}" -At -c "SELECT stage_seconds FROM features.runs ORDER BY run_id DESC LIMIT 1")
     measure standard "$bin" run "$tmp/standard.json" --top 0
     measure igraph /usr/bin/python3 "$repo/benchmarks/baseline.py" igraph
-    rm -f "$tmp/networkx.s" "$tmp/networkx.mb"
+    rm -f "$tmp/networkx.s" "$tmp/networkx.mb" "$tmp/networkx.out"
     if (( n <= nx_max )); then
         measure networkx /usr/bin/python3 "$repo/benchmarks/baseline.py" networkx
     fi
@@ -92,6 +92,15 @@ for n in "${size_list[@]}"; do
         "$(val networkx s)" "$(val networkx mb)" "$(ratio "$(val cheap s)" "$floor")" \
         "$(ratio "$(val igraph s)" "$(val cheap s)")" "$(ratio "$(val networkx s)" "$(val cheap s)")")")
     rows+=("$(printf '%9s   cheap stages: %s' "" "$stages")")
+    # Features both compute, stage against stage: twingraph's compute seconds (features.runs)
+    # against the baselines' (their JSON line).
+    compute=$(/usr/bin/python3 -c 'import json, sys; print(round(json.loads(sys.argv[1])["compute"], 3))' "$stages")
+    stage_of() { [[ -s "$tmp/$1.out" ]] && /usr/bin/python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).read())[sys.argv[2]])' "$tmp/$1.out" "$2" || echo "-"; }
+    rows+=("$(printf '%9s   compute stage: twingraph %s s, python-igraph %s s (%sx), networkx %s s (%sx); read: twingraph %s s, python-igraph %s s, floor %s s; write: twingraph %s s, floor %s s' "" \
+        "$compute" "$(stage_of igraph compute)" "$(ratio "$(stage_of igraph compute)" "$compute")" \
+        "$(stage_of networkx compute)" "$(ratio "$(stage_of networkx compute)" "$compute")" \
+        "$(/usr/bin/python3 -c 'import json, sys; print(round(json.loads(sys.argv[1])["read"], 3))' "$stages")" "$(stage_of igraph read)" "$(val floor_read s)" \
+        "$(/usr/bin/python3 -c 'import json, sys; print(round(json.loads(sys.argv[1])["write"], 3))' "$stages")" "$(val floor_write s)")")
     json_rows+=("{\"twins\": $n, \"floor_read_s\": $(val floor_read s), \"floor_write_s\": $(val floor_write s), \"cheap_s\": $(val cheap s), \"cheap_mb\": $(val cheap mb), \"cheap_stages\": $stages, \"standard_s\": $(val standard s), \"standard_mb\": $(val standard mb), \"igraph_s\": $(val igraph s), \"igraph_mb\": $(val igraph mb), \"networkx_s\": \"$(val networkx s)\", \"networkx_mb\": \"$(val networkx mb)\"}")
 done
 "${psql_cmd[@]}" -c "DROP TABLE IF EXISTS bench_floor" >/dev/null
