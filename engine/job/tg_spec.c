@@ -601,9 +601,53 @@ static tg_status check_not_system_schema(const char *key, const char *name, tg_e
     return TG_OK;
 }
 
+/* "output.history": {"keep_runs": N} and/or {"keep_days": D}; a run is kept while either holds.
+ * The history view and the as-of function are named after the table, so its name must leave
+ * room for "_history". */
+static tg_status parse_history(tg_spec *spec, const json_t *history, tg_error *err)
+{
+    static const char *const keys[] = {"keep_runs", "keep_days", NULL};
+    static const tg_param_def keep_runs = {.name = "keep_runs", .type = TG_PARAM_INTEGER, .default_json = "1",
+                                           .min_integer = 1, .max_integer = 100000};
+    static const tg_param_def keep_days = {.name = "keep_days", .type = TG_PARAM_NUMBER, .default_json = "1",
+                                           .min_number = 1e-3, .max_number = 36500};
+    tg_status st;
+    if (!history)
+        return TG_OK;
+    if (!json_is_object(history))
+        return wrong_type(err, "output.history", "an object", history);
+    if ((st = check_keys(history, "output.history", keys, err)))
+        return st;
+    const json_t *runs = json_object_get(history, "keep_runs"), *days = json_object_get(history, "keep_days");
+    if (!runs && !days) {
+        tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.history\" needs \"keep_runs\" or \"keep_days\"");
+        tg_error_hint(err, "{\"keep_runs\": 30} keeps the latest 30 runs' features; {\"keep_days\": 90} those of "
+                           "the last 90 days; with both, a run is kept while either holds");
+        return TG_ERR_INPUT;
+    }
+    tg_param_value value;
+    if (runs) {
+        if ((st = tg_param_parse(&keep_runs, runs, "output.history.keep_runs", &value, err)))
+            return st;
+        spec->history_keep_runs = value.integer;
+    }
+    if (days) {
+        if ((st = tg_param_parse(&keep_days, days, "output.history.keep_days", &value, err)))
+            return st;
+        spec->history_keep_days = value.number;
+    }
+    const char *dot = strrchr(spec->output_table, '.');
+    const char *table = dot ? dot + 1 : spec->output_table;
+    if (strlen(table) + strlen("_history") > PG_MAX_IDENTIFIER)
+        return tg_error_set(err, TG_ERR_INPUT, "job spec: \"output.history\" names the view %s_history, longer than "
+                            "PostgreSQL's %d bytes: shorten \"output.table\"", table, PG_MAX_IDENTIFIER);
+    spec->history = true;
+    return TG_OK;
+}
+
 static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err)
 {
-    static const char *const keys[] = {"table", "runs", "influencers", "max_shrink", "lock_wait_s", NULL};
+    static const char *const keys[] = {"table", "runs", "influencers", "max_shrink", "lock_wait_s", "history", NULL};
     tg_status st;
     if (output && !json_is_object(output))
         return wrong_type(err, "output", "an object", output);
@@ -639,7 +683,7 @@ static tg_status parse_output(tg_spec *spec, const json_t *output, tg_error *err
                                    err)))
         return st;
     spec->max_shrink = value.number;
-    return TG_OK;
+    return parse_history(spec, json_object_get(output, "history"), err);
 }
 
 static bool needs_relationships(const tg_spec *spec)

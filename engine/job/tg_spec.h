@@ -63,6 +63,9 @@ typedef struct {
     double lock_wait_s;          /* "output.lock_wait_s": how long a column change waits for readers */
     double max_shrink;           /* "output.max_shrink": the largest share of the previous run's twins a
                                     replacement may lose (1: any) */
+    bool history;                /* "output.history" given: older runs' features are kept */
+    int64_t history_keep_runs;   /* "output.history.keep_runs": the latest this many succeeded runs (0: by age only) */
+    double history_keep_days;    /* "output.history.keep_days": runs finished this recently (0: by count only) */
     char *json;                  /* the spec as written, for the runs table */
 } tg_spec;
 

@@ -57,6 +57,21 @@ static tg_status sql_run(PGconn *conn, sql_text *sql, tg_error *err)
     return st;
 }
 
+/* "schema"."<table><suffix>", quoted: an object named after the table, beside it. */
+static tg_status beside(PGconn *conn, const char *schema, const char *table, const char *suffix, char **out,
+                        tg_error *err)
+{
+    char name[128], *quoted = NULL;
+    snprintf(name, sizeof name, "%s%s", table, suffix);
+    tg_status st = tg_db_quote_ident(conn, name, &quoted, err);
+    if (!st && (*out = malloc(strlen(schema) + strlen(quoted) + 2)))
+        sprintf(*out, "%s.%s", schema, quoted);
+    else if (!st)
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    free(quoted);
+    return st;
+}
+
 tg_status tg_storage_init(PGconn *conn, const tg_spec *spec, tg_storage *storage, tg_error *err)
 {
     memset(storage, 0, sizeof *storage);
@@ -69,8 +84,10 @@ tg_status tg_storage_init(PGconn *conn, const tg_spec *spec, tg_storage *storage
     char *table = NULL;
     tg_status st = tg_db_split_name(spec->output_table, &storage->schema_name, &table, err);
     if (!st && !(st = tg_db_quote_ident(conn, storage->schema_name, &storage->schema, err)) &&
-        !(st = tg_db_quote_name(conn, spec->output_table, "output.table", &storage->view, err)))
-        st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &storage->runs, err);
+        !(st = tg_db_quote_name(conn, spec->output_table, "output.table", &storage->view, err)) &&
+        !(st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &storage->runs, err)) &&
+        !(st = beside(conn, storage->schema, table, "_history", &storage->history, err)))
+        st = beside(conn, storage->schema, table, "_as_of", &storage->as_of, err);
     free(table);
     return st;
 }
@@ -83,6 +100,8 @@ void tg_storage_destroy(tg_storage *storage)
     free(storage->schema);
     free(storage->view);
     free(storage->runs);
+    free(storage->history);
+    free(storage->as_of);
     memset(storage, 0, sizeof *storage);
 }
 
@@ -230,7 +249,7 @@ cleanup:
  * partition and executed with a snapshot in which that run has already succeeded; it must then
  * read the previous run, not nothing. */
 static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec *spec, const tg_feature_table *table,
-                          sql_text *sql, tg_error *err)
+                          bool every_run, sql_text *sql, tg_error *err)
 {
     PGresult *res = NULL;
     char *table_literal = NULL;
@@ -240,16 +259,20 @@ static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec
     /* A run of no twins has rows in no partition, yet it is the latest run: without its own
      * clause the view would fall back to an older run whose partition a reader's snapshot (or a
      * lock wait) kept from being pruned. */
-    sql_append(sql, "CREATE VIEW %s AS WITH latest AS (SELECT r.run_id FROM %s r WHERE r.output_table = %s"
-                    " AND r.status = 'succeeded' AND (r.twin_count = 0",
-               storage->view, storage->runs, table_literal);
-    for (int g = 0; g < PQntuples(res); g++) {
-        if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
-            continue; /* a generation without runs */
-        sql_append(sql, " OR EXISTS (SELECT 1 FROM %s.\"%s\" p WHERE p.run_id = r.run_id)", storage->schema,
-                   PQgetvalue(res, g, 1));
+    if (every_run)
+        sql_append(sql, "CREATE VIEW %s AS", storage->history);
+    else {
+        sql_append(sql, "CREATE VIEW %s AS WITH latest AS (SELECT r.run_id FROM %s r WHERE r.output_table = %s"
+                        " AND r.status = 'succeeded' AND (r.twin_count = 0",
+                   storage->view, storage->runs, table_literal);
+        for (int g = 0; g < PQntuples(res); g++) {
+            if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
+                continue; /* a generation without runs */
+            sql_append(sql, " OR EXISTS (SELECT 1 FROM %s.\"%s\" p WHERE p.run_id = r.run_id)", storage->schema,
+                       PQgetvalue(res, g, 1));
+        }
+        sql_append(sql, ") ORDER BY r.run_id DESC LIMIT 1)");
     }
-    sql_append(sql, ") ORDER BY r.run_id DESC LIMIT 1)");
     bool first = true;
     for (int g = 0; g < PQntuples(res) && !st; g++) {
         if (strcmp(PQgetvalue(res, g, 3), "t") != 0)
@@ -275,9 +298,11 @@ static tg_status view_sql(PGconn *conn, const tg_storage *storage, const tg_spec
             }
             free(quoted);
         }
-        sql_append(sql, " FROM %s.\"%s\" WHERE run_id = (SELECT run_id FROM latest)", storage->schema,
-                   PQgetvalue(res, g, 1));
+        sql_append(sql, " FROM %s.\"%s\"%s", storage->schema, PQgetvalue(res, g, 1),
+                   every_run ? "" : " WHERE run_id = (SELECT run_id FROM latest)");
     }
+    if (first) /* no generation holds a run: a view of the right shape with no rows */
+        sql_append(sql, " SELECT NULL::text AS device_id, NULL::bigint AS run_id WHERE false");
     if (!st && sql->failed)
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
 cleanup:
@@ -300,17 +325,17 @@ static tg_status nap(double seconds, tg_error *err)
 }
 
 /* GRANT statements that give a replaced view the privileges its predecessor had. */
-static tg_status saved_grants(PGconn *conn, const tg_storage *storage, PGresult **grants, tg_error *err)
+static tg_status saved_grants(PGconn *conn, const char *from, const char *to, PGresult **grants, tg_error *err)
 {
-    const char *params[] = {storage->view};
+    const char *params[] = {from, to};
     return tg_db_exec(conn,
-                      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $1::text,"
+                      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $2::text,"
                       "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END,"
                       "  CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
                       " FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
                       " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
                       " WHERE c.oid = pg_catalog.to_regclass($1::text) AND a.grantee <> c.relowner",
-                      1, params, grants, err);
+                      2, params, grants, err);
 }
 
 /* "pid 123 (analyst, psql)": the sessions holding the view, for the lock-wait error. */
@@ -356,7 +381,8 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
             return TG_OK;
     }
     sql_text create = {0};
-    if ((st = view_sql(conn, storage, spec, table, &create, err)) || (st = saved_grants(conn, storage, &grants, err)))
+    if ((st = view_sql(conn, storage, spec, table, false, &create, err)) ||
+        (st = saved_grants(conn, storage->view, storage->view, &grants, err)))
         goto cleanup;
     char drop[600] = "";
     if (kind == 'r') /* the plain table of an older twingraph, marked ours by pre-flight */
@@ -440,6 +466,219 @@ cleanup:
     return st;
 }
 
+/* --- history: every kept run, and the features as of a time ------------------------------------ */
+
+/* Fails when name (a quoted function signature or relation) exists and belongs to another role:
+ * replacing or dropping it would fail later with a less helpful message, and a function of
+ * another owner is not ours to replace. *exists says whether it is there. */
+static tg_status check_ours(PGconn *conn, const char *what, const char *lookup, const char *name, bool *exists,
+                            tg_error *err)
+{
+    PGresult *res = NULL;
+    const char *params[] = {name};
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT pg_catalog.pg_get_userbyid(o.owner), o.owner = (SELECT oid FROM pg_catalog.pg_roles"
+             " WHERE rolname = current_user) FROM (SELECT %s AS owner) o WHERE o.owner IS NOT NULL",
+             lookup);
+    tg_status st = tg_db_exec(conn, sql, 1, params, &res, err);
+    if (st)
+        return st;
+    *exists = PQntuples(res) > 0;
+    if (*exists && strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        tg_error_set(err, TG_ERR_DB, "%s %s belongs to role %s, not to the role twingraph runs as", what, name,
+                     PQgetvalue(res, 0, 0));
+        tg_error_hint(err, "drop it, or give it to twingraph's role (ALTER ... OWNER TO), then run again");
+        st = TG_ERR_DB;
+    }
+    PQclear(res);
+    return st;
+}
+
+#define FUNCTION_OWNER "(SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure($1))"
+#define VIEW_OWNER                                                                                                   \
+    "(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind = 'v')"
+
+tg_status tg_storage_history_begin(PGconn *conn, const tg_storage *storage, tg_error *err)
+{
+    char signature[600];
+    snprintf(signature, sizeof signature, "%s(timestamptz)", storage->as_of);
+    bool exists = false;
+    tg_status st = check_ours(conn, "the function", FUNCTION_OWNER, signature, &exists, err);
+    if (st || !exists)
+        return st;
+    char drop[700];
+    snprintf(drop, sizeof drop, "DROP FUNCTION %s", signature);
+    return tg_db_exec(conn, drop, 0, NULL, NULL, err);
+}
+
+/* The history view: CREATE OR REPLACE while columns are only added, else dropped and created,
+ * waiting at most lock_wait_s for its readers. */
+static tg_status replace_history_view(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
+                                      const char *create, tg_error *err)
+{
+    char *replace = malloc(strlen(create) + 16), wait[64], drop[600];
+    if (!replace)
+        return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+    sprintf(replace, "CREATE OR REPLACE %s", create + strlen("CREATE "));
+    snprintf(wait, sizeof wait, "SET LOCAL lock_timeout = '%.0f ms'", spec->lock_wait_s * 1000 + 1);
+    snprintf(drop, sizeof drop, "DROP VIEW %s", storage->history);
+    tg_error attempt = {0};
+    tg_status st = tg_db_exec(conn, "SAVEPOINT tg_history", 0, NULL, NULL, err);
+    if (!st)
+        st = tg_db_exec(conn, wait, 0, NULL, NULL, err);
+    if (st || !tg_db_exec(conn, replace, 0, NULL, NULL, &attempt)) {
+        free(replace);
+        return st ? st : tg_db_exec(conn, "RELEASE SAVEPOINT tg_history", 0, NULL, NULL, err);
+    }
+    free(replace);
+    if ((st = tg_db_exec(conn, "ROLLBACK TO SAVEPOINT tg_history", 0, NULL, NULL, err)))
+        return st;
+    if (strcmp(attempt.sqlstate, "42P16") != 0) { /* not a column change: the real error */
+        *err = attempt;
+        return TG_ERR_DB;
+    }
+    if ((st = tg_db_exec(conn, drop, 0, NULL, NULL, err)) || (st = tg_db_exec(conn, create, 0, NULL, NULL, err))) {
+        if (strcmp(err->sqlstate, "55P03") == 0)
+            tg_error_hint(err, "readers of %s held it for more than \"output.lock_wait_s\" (%.0f s) while its "
+                               "columns changed; end their transactions and run again", storage->history,
+                          spec->lock_wait_s);
+        return st;
+    }
+    return tg_db_exec(conn, "RELEASE SAVEPOINT tg_history", 0, NULL, NULL, err);
+}
+
+/* The as-of function. SECURITY DEFINER, so a reader needs no privilege on the runs table; it
+ * runs no dynamic SQL, its search_path is pinned and every name in it is qualified, and only the
+ * roles that may read the feature table may execute it. */
+static tg_status create_as_of(PGconn *conn, const tg_storage *storage, const tg_spec *spec, tg_error *err)
+{
+    char *table_literal = NULL;
+    tg_status st = tg_db_quote_literal(conn, spec->output_table, &table_literal, err);
+    if (st)
+        return st;
+    sql_text sql = {0};
+    sql_append(&sql,
+               "CREATE FUNCTION %s(as_of timestamptz) RETURNS SETOF %s LANGUAGE plpgsql STABLE SECURITY DEFINER"
+               " SET search_path = pg_catalog, pg_temp AS $tg_as_of$\n"
+               "DECLARE chosen bigint; expected bigint; finished timestamptz;\n"
+               "BEGIN\n"
+               "  SELECT r.run_id, r.twin_count, r.finished_at INTO chosen, expected, finished FROM %s r\n"
+               "   WHERE r.output_table = %s AND r.status = 'succeeded' AND r.finished_at <= as_of\n"
+               "   ORDER BY r.finished_at DESC, r.run_id DESC LIMIT 1;\n"
+               "  IF chosen IS NULL THEN RETURN; END IF;\n"
+               "  RETURN QUERY SELECT * FROM %s h WHERE h.run_id = chosen;\n"
+               "  IF NOT FOUND AND expected > 0 THEN\n"
+               "    RAISE EXCEPTION 'the features of run %% (finished %%) are no longer kept', chosen, finished\n"
+               "      USING HINT = 'output.history of the job decides how many runs are kept';\n"
+               "  END IF;\n"
+               "END $tg_as_of$",
+               storage->as_of, storage->view, storage->runs, table_literal, storage->history);
+    free(table_literal);
+    char text[600], *comment = NULL, revoke[700];
+    snprintf(text, sizeof text, "The features of %s as of a time: the rows of the latest run that succeeded at or "
+             "before it (none before the first; an error when output.history no longer keeps that run).",
+             spec->output_table);
+    snprintf(revoke, sizeof revoke, "REVOKE ALL ON FUNCTION %s(timestamptz) FROM PUBLIC", storage->as_of);
+    sql_text comment_sql = {0};
+    if (!(st = sql.failed ? tg_error_set(err, TG_ERR_MEMORY, "out of memory")
+                          : tg_db_exec(conn, sql.text, 0, NULL, NULL, err)) &&
+        !(st = tg_db_exec(conn, revoke, 0, NULL, NULL, err)) &&
+        !(st = tg_db_quote_literal(conn, text, &comment, err))) {
+        sql_append(&comment_sql, "COMMENT ON FUNCTION %s(timestamptz) IS %s", storage->as_of, comment);
+        st = comment_sql.failed ? tg_error_set(err, TG_ERR_MEMORY, "out of memory")
+                                : tg_db_exec(conn, comment_sql.text, 0, NULL, NULL, err);
+    }
+    free(comment);
+    free(comment_sql.text);
+    free(sql.text);
+    if (st)
+        return st;
+    /* Whoever may SELECT the feature table may ask for its past. */
+    PGresult *res = NULL;
+    const char *params[] = {storage->view, storage->as_of};
+    if ((st = tg_db_exec(conn,
+                         "SELECT pg_catalog.format('GRANT EXECUTE ON FUNCTION %s(timestamptz) TO %s', $2::text,"
+                         "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END)"
+                         " FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
+                         " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
+                         " WHERE c.oid = pg_catalog.to_regclass($1::text) AND a.grantee <> c.relowner"
+                         " AND a.privilege_type = 'SELECT'",
+                         2, params, &res, err)))
+        return st;
+    for (int i = 0; i < PQntuples(res) && !st; i++)
+        st = tg_db_exec(conn, PQgetvalue(res, i, 0), 0, NULL, NULL, err);
+    PQclear(res);
+    return st;
+}
+
+tg_status tg_storage_publish_history(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
+                                     const tg_feature_table *table, tg_error *err)
+{
+    bool exists = false;
+    tg_status st = check_ours(conn, "the view", VIEW_OWNER, storage->history, &exists, err);
+    if (st)
+        return st;
+    if (!spec->history) {
+        /* History was turned off: its view would keep emptied generations alive. */
+        if (!exists)
+            return TG_OK;
+        char drop[600];
+        snprintf(drop, sizeof drop, "DROP VIEW %s", storage->history);
+        return tg_db_exec(conn, drop, 0, NULL, NULL, err);
+    }
+    sql_text create = {0};
+    PGresult *grants = NULL;
+    char *table_literal = NULL;
+    if ((st = view_sql(conn, storage, spec, table, true, &create, err)))
+        goto cleanup;
+    /* Replacing the view locks out its readers for a moment: only when its definition changes
+     * (new columns, generations coming or going), which its comment's fingerprint tells. */
+    uint64_t hash = 14695981039346656037u;
+    for (const char *c = create.text; *c; c++)
+        hash = (hash ^ (unsigned char)*c) * 1099511628211u;
+    char fingerprint[40];
+    snprintf(fingerprint, sizeof fingerprint, "[definition %016" PRIx64 "]", hash);
+    bool same = false;
+    if (exists) {
+        PGresult *res = NULL;
+        const char *params[] = {storage->history, fingerprint};
+        if ((st = tg_db_exec(conn,
+                             "SELECT pg_catalog.strpos(COALESCE(pg_catalog.obj_description("
+                             "pg_catalog.to_regclass($1), 'pg_class'), ''), $2) > 0",
+                             2, params, &res, err)))
+            goto cleanup;
+        same = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        PQclear(res);
+    }
+    if ((!same && (st = replace_history_view(conn, storage, spec, create.text, err))) ||
+        (st = saved_grants(conn, storage->view, storage->history, &grants, err)))
+        goto cleanup;
+    for (int g = 0; g < PQntuples(grants) && !st; g++)
+        st = tg_db_exec(conn, PQgetvalue(grants, g, 0), 0, NULL, NULL, err);
+    char text[600];
+    snprintf(text, sizeof text, "The rows of every run of %s that output.history keeps, by run_id, with its "
+             "current columns (NULL where a run did not write one); %s_as_of(t) returns one run's. %s",
+             spec->output_table, spec->output_table, fingerprint);
+    if (st || (st = tg_db_quote_literal(conn, text, &table_literal, err)))
+        goto cleanup;
+    char *sql = malloc(strlen(storage->history) + strlen(table_literal) + 32);
+    if (!sql) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    sprintf(sql, "COMMENT ON VIEW %s IS %s", storage->history, table_literal);
+    st = tg_db_exec(conn, sql, 0, NULL, NULL, err);
+    free(sql);
+    if (!st)
+        st = create_as_of(conn, storage, spec, err);
+cleanup:
+    free(create.text);
+    free(table_literal);
+    PQclear(grants);
+    return st;
+}
+
 int tg_storage_prune(PGconn *conn, const tg_storage *storage, const tg_spec *spec, int64_t run_id)
 {
     tg_error ignored = {0};
@@ -460,10 +699,19 @@ int tg_storage_prune(PGconn *conn, const tg_storage *storage, const tg_spec *spe
                " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a, %s w"
                "   WHERE w.run_id = $3::bigint AND a.datname = pg_catalog.current_database()"
                "   AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_xmin IS NOT NULL"
-               "   AND pg_catalog.age(a.backend_xmin) >= pg_catalog.age(((w.write_xid::bigint %% 4294967296)::text)::xid))",
-               storage->runs);
-    const char *params[] = {storage->schema_name, storage->base, run_text};
-    if (sql.failed || tg_db_exec(conn, sql.text, 3, params, &res, &ignored)) {
+               "   AND pg_catalog.age(a.backend_xmin) >= pg_catalog.age(((w.write_xid::bigint %% 4294967296)::text)::xid))"
+               /* output.history: the latest keep_runs succeeded runs, and those finished within
+                * keep_days, stay (both 0 without history). */
+               " AND (pg_catalog.substring(c.relname, '_r([0-9]+)$'))::bigint NOT IN (SELECT k.run_id FROM %s k"
+               "   WHERE k.output_table = $4 AND k.status = 'succeeded' AND (k.run_id IN (SELECT l.run_id FROM %s l"
+               "     WHERE l.output_table = $4 AND l.status = 'succeeded' ORDER BY l.run_id DESC LIMIT $5::bigint)"
+               "   OR ($6::float8 > 0 AND k.finished_at >= pg_catalog.clock_timestamp() - $6::float8 * interval '1 day')))",
+               storage->runs, storage->runs, storage->runs);
+    char keep_runs[32], keep_days[64];
+    snprintf(keep_runs, sizeof keep_runs, "%" PRId64, spec->history ? spec->history_keep_runs : 0);
+    snprintf(keep_days, sizeof keep_days, "%.17g", spec->history ? spec->history_keep_days : 0.0);
+    const char *params[] = {storage->schema_name, storage->base, run_text, spec->output_table, keep_runs, keep_days};
+    if (sql.failed || tg_db_exec(conn, sql.text, 6, params, &res, &ignored)) {
         free(sql.text);
         return 0;
     }

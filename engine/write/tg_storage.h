@@ -19,6 +19,8 @@ typedef struct {
     char *schema;       /* owned, quoted */
     char *view;         /* owned, quoted "schema"."table": what readers query */
     char *runs;         /* owned, quoted runs table */
+    char *history;      /* owned, quoted "schema"."table_history": every kept run's rows */
+    char *as_of;        /* owned, quoted "schema"."table_as_of": the function over it */
     char base[24];      /* "tg_" and sixteen hex digits */
 } tg_storage;
 
@@ -45,8 +47,22 @@ tg_status tg_storage_write_run(PGconn *conn, const tg_storage *storage, const tg
 tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
                              const tg_feature_table *table, bool new_generation, double lock_wait_s, tg_error *err);
 
+/* Inside the write transaction, before tg_storage_publish: drops the as-of function, whose
+ * result type is the reader view's row type (a view cannot be replaced under it). */
+tg_status tg_storage_history_begin(PGconn *conn, const tg_storage *storage, tg_error *err);
+
+/* Inside the write transaction, after tg_storage_publish. With "output.history": (re)creates
+ * the history view (every kept run's rows, with the reader view's columns, NULL where a run's
+ * generation lacks one) with the reader view's grants, and the function <table>_as_of(t), which
+ * returns the rows of the latest run that succeeded at or before t (none before the first run; an
+ * error naming the run when its rows were no longer kept). Without it, drops both when an
+ * earlier run made them. */
+tg_status tg_storage_publish_history(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
+                                     const tg_feature_table *table, tg_error *err);
+
 /* After the commit: drops the partitions of older runs that no session's snapshot can still
- * need (no backend_xmin at or before the commit of run_id), and generations left empty. Each drop
+ * need (no backend_xmin at or before the commit of run_id) and that "output.history" does not
+ * keep, and generations left empty. Each drop
  * waits at most 200 ms for readers and is otherwise left for the next run. Returns the number
  * of partitions dropped; errors are not fatal. */
 int tg_storage_prune(PGconn *conn, const tg_storage *storage, const tg_spec *spec, int64_t run_id);
