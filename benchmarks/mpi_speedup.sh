@@ -61,6 +61,9 @@ TWINGRAPH_THREADS=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
     run ranks mpirun -n "$ranks" --oversubscribe --allow-run-as-root "$bin"
 
 echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), $(mpirun --version | head -n 1); $twins twins"
+# Speed-ups mean nothing on a machine other work keeps busy: say so.
+read -r load _ </proc/loadavg
+awk -v l="$load" -v c="$(nproc)" 'BEGIN { if (l > c / 2) printf "warning: load average %s on %d cores during the run: speed-ups are unreliable\n", l, c }'
 printf '%-28s %12s %9s %12s %9s %9s\n' "" "betweenness" "speed-up" "harmonic" "speed-up" "process"
 base_b=$(seconds one_thread betweenness); base_h=$(seconds one_thread harmonic)
 for name in one_thread two_threads ranks; do

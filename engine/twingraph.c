@@ -45,6 +45,10 @@ static void print_usage(FILE *out)
           "  --top N         twins listed per ranking in the run summary (default 5, 0 for none)\n"
           "  --allow-shrink  replace the features even when the twins are far fewer than last time\n"
           "\n"
+          "Environment: PG* (the database when --db is absent); TWINGRAPH_THREADS (threads for the\n"
+          "engine's own loops, 1-16, default the cores). Under mpirun (mpirun -n N twingraph run ...),\n"
+          "rank 0 reads and writes and every rank shares the source- and sample-parallel loops.\n"
+          "\n"
           "Exit codes: 0 success, 1 invalid job spec or twin data (or an internal error),\n"
           "            2 invalid command line, 3 database error (connection or SQL),\n"
           "            130 interrupted by SIGINT or SIGTERM (the previous features stay).\n"
@@ -75,8 +79,8 @@ static void print_version(void)
     const char *igraph_text = NULL;
     igraph_version(&igraph_text, NULL, NULL, NULL);
     int pq = PQlibVersion();
-    printf("twingraph %s (igraph %s, jansson %s, libpq %d.%d)\n", TWINGRAPH_VERSION, igraph_text,
-           jansson_version_str(), pq / 10000, pq % 10000);
+    printf("twingraph %s (igraph %s, jansson %s, libpq %d.%d, %s)\n", TWINGRAPH_VERSION, igraph_text,
+           jansson_version_str(), pq / 10000, pq % 10000, tg_mpi_library());
 }
 
 static int command_validate(const char *path)

@@ -6,6 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=$1
+[[ $cmd == start ]] && mkdir -p "$2"
 build=$(cd "$2" && pwd)
 record=$build/pgtest.env
 

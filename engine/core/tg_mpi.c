@@ -10,7 +10,9 @@
 #endif
 
 static int rank = 0, size = 1;
+#ifdef TWINGRAPH_MPI
 static bool joined = false;
+#endif
 
 /* Launchers announce a rank in the environment; without one, MPI_Init would start a singleton
  * job (OpenMPI forks a helper daemon for it), which a plain run must not pay for. */
@@ -40,10 +42,14 @@ void tg_mpi_init(int *argc, char ***argv)
 #else
     (void)argc;
     (void)argv;
-    if (launched_by_mpirun() && getenv("OMPI_COMM_WORLD_RANK") && atoi(getenv("OMPI_COMM_WORLD_RANK")) > 0) {
-        /* Several copies of a binary built without MPI would each run the whole job. */
+    const char *ranks = getenv("OMPI_COMM_WORLD_SIZE") ? getenv("OMPI_COMM_WORLD_SIZE") : getenv("PMI_SIZE");
+    if (launched_by_mpirun() && ranks && atoi(ranks) > 1) {
+        /* Every copy refuses, rank 0 too, before touching a database: N copies of a build
+         * without MPI would each run the whole job. */
         fprintf(stderr, "twingraph: error: this twingraph was built without MPI (libopenmpi-dev was missing at "
-                        "cmake time); run it without mpirun, or rebuild\n");
+                        "cmake time), so it cannot share a job among %s ranks\n"
+                        "HINT:  run it without mpirun, or install libopenmpi-dev and build again\n",
+                ranks);
         exit(1);
     }
 #endif
@@ -55,6 +61,19 @@ void tg_mpi_finalize(void)
     if (joined)
         MPI_Finalize();
     joined = false;
+#endif
+}
+
+const char *tg_mpi_library(void)
+{
+#if defined(TWINGRAPH_MPI) && defined(OMPI_MAJOR_VERSION)
+#define TG_TEXT(x) #x
+#define TG_VERSION(a, b, c) "Open MPI " TG_TEXT(a) "." TG_TEXT(b) "." TG_TEXT(c)
+    return TG_VERSION(OMPI_MAJOR_VERSION, OMPI_MINOR_VERSION, OMPI_RELEASE_VERSION);
+#elif defined(TWINGRAPH_MPI)
+    return "MPI";
+#else
+    return "no MPI";
 #endif
 }
 

@@ -12,6 +12,9 @@
 void tg_mpi_init(int *argc, char ***argv);
 void tg_mpi_finalize(void);
 
+/* "Open MPI 4.1.4", or "no MPI" for a build without it (for --version). */
+const char *tg_mpi_library(void);
+
 int tg_mpi_rank(void);
 int tg_mpi_size(void);
 

@@ -2,9 +2,18 @@
 #include "tg_threads.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+bool tg_thread_count_given(void)
+{
+    const char *env = getenv("TWINGRAPH_THREADS");
+    char *end = NULL;
+    long n = env && *env ? strtol(env, &end, 10) : 0;
+    return env && *env && !*end && n >= 1 && n <= TG_MAX_THREADS;
+}
 
 int tg_thread_count(void)
 {
@@ -14,8 +23,11 @@ int tg_thread_count(void)
         char *end = NULL;
         n = strtol(env, &end, 10);
         if (*end || n < 1 || n > TG_MAX_THREADS) {
-            fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using %ld\n", env,
-                    TG_MAX_THREADS, cores < 1 ? 1 : cores > TG_MAX_THREADS ? TG_MAX_THREADS : cores);
+            static bool warned = false; /* once a process, not once a feature */
+            if (!warned)
+                fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using the "
+                                "default\n", env, TG_MAX_THREADS);
+            warned = true;
             n = cores;
         }
     }

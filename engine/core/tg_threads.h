@@ -2,11 +2,16 @@
 #ifndef TG_THREADS_H
 #define TG_THREADS_H
 
+#include <stdbool.h>
+
 #define TG_MAX_THREADS 16
 
 /* TWINGRAPH_THREADS, or the online cores, within 1..TG_MAX_THREADS. A value that is not a
  * number in that range is warned about on stderr and replaced by the default. */
 int tg_thread_count(void);
+
+/* Whether TWINGRAPH_THREADS holds a valid count (rather than being unset or refused). */
+bool tg_thread_count_given(void);
 
 /* One block of a loop: block in 0..n_blocks-1. Blocks run concurrently and must only read shared
  * state and write their own. */

@@ -153,13 +153,11 @@ static void follow_round(loop *l)
     }
 }
 
-/* Threads per rank: the cores this rank may use. Under mpirun the ranks of one machine share its
- * cores, unless TWINGRAPH_THREADS says otherwise. */
-static int threads_per_rank(void)
+int tg_blocks_threads_per_rank(void)
 {
     int threads = tg_thread_count();
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    if (tg_mpi_size() > 1 && local && !getenv("TWINGRAPH_THREADS")) {
+    if (tg_mpi_size() > 1 && local && !tg_thread_count_given()) {
         int ranks_here = atoi(local);
         threads = ranks_here > 0 ? threads / ranks_here : 1;
     }
@@ -192,7 +190,7 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
     if (n_blocks > n_items)
         n_blocks = n_items;
     loop l = {.kernel = kernel, .g = g, .args = args, .n_items = n_items, .n_blocks = n_blocks < 1 ? 1 : n_blocks,
-              .rank = 0, .size = tg_mpi_size(), .threads = threads_per_rank()};
+              .rank = 0, .size = tg_mpi_size(), .threads = tg_blocks_threads_per_rank()};
     size_t out_len = (size_t)kernel->width * (size_t)(kernel->combine == TG_COMBINE_SUM ? g->n : n_items);
     memset(out, 0, out_len * sizeof *out);
     if (n_items <= 0)

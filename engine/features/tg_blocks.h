@@ -58,6 +58,10 @@ typedef enum {
 tg_status tg_blocks_run(tg_kernel_id kernel, const tg_csr *g, const tg_kernel_args *args, int64_t n_items,
                         int64_t n_blocks, double *out, tg_error *err);
 
+/* Threads per rank: TWINGRAPH_THREADS, else the cores this rank may use (under mpirun the
+ * ranks of one machine share its cores). */
+int tg_blocks_threads_per_rank(void);
+
 /* On ranks other than 0: run the blocks rank 0 hands out until it says the job is over. */
 void tg_blocks_serve(void);
 

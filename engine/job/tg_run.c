@@ -9,11 +9,13 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "tg_blocks.h"
 #include "tg_compute.h"
 #include "tg_db.h"
 #include "tg_graph.h"
 #include "tg_ingest.h"
 #include "tg_interrupt.h"
+#include "tg_mpi.h"
 #include "tg_preflight.h"
 #include "tg_time.h"
 #include "tg_tree.h"
@@ -247,7 +249,9 @@ tg_status tg_run_job(const tg_spec *spec, const tg_run_options *options, tg_erro
     if (st || (st = tg_db_connect(options->conninfo, &conn, err)) || (st = tg_preflight_check(conn, spec, err)) ||
         (st = tg_write_run_start(conn, spec, &run_id, err)))
         goto cleanup;
-    fprintf(stderr, "twingraph: run %" PRId64 " started; reading %s\n", run_id, spec->devices_source);
+    fprintf(stderr, "twingraph: run %" PRId64 " started (%d MPI rank%s x %d thread%s); reading %s\n", run_id,
+            tg_mpi_size(), tg_mpi_size() == 1 ? "" : "s", tg_blocks_threads_per_rank(),
+            tg_blocks_threads_per_rank() == 1 ? "" : "s", spec->devices_source);
     tg_fault_point("run_started");
 
     t = tg_time_now();
