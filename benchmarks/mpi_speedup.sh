@@ -46,6 +46,13 @@ JOB
 echo "mpi_speedup.sh: loading $twins twins" >&2
 "$repo/datasets/load_smart_city.sh" --twins "$twins" >/dev/null 2>&1 || die "loading $twins twins failed"
 
+# Speed-ups mean nothing on a machine other work keeps busy: how busy the cores are for two
+# seconds while this script is idle, from /proc/stat.
+cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
+read -r busy0 idle0 < <(cpu_busy); sleep 2; read -r busy1 idle1 < <(cpu_busy)
+busy_warning=$(awk -v b=$((busy1 - busy0)) -v i=$((idle1 - idle0)) 'BEGIN { if (b + i > 0 && b / (b + i) > 0.25)
+    printf "warning: other work kept the cores %.0f%% busy before the runs: the speed-ups are unreliable", 100 * b / (b + i) }')
+
 # run NAME CMD...: the job's stderr in $tmp/NAME.err, a digest of its feature table in $tmp/NAME.md5
 run() {
     local name=$1; shift
@@ -61,9 +68,7 @@ TWINGRAPH_THREADS=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
     run ranks mpirun -n "$ranks" --oversubscribe --allow-run-as-root "$bin"
 
 echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), $(mpirun --version | head -n 1); $twins twins"
-# Speed-ups mean nothing on a machine other work keeps busy: say so.
-read -r load _ </proc/loadavg
-awk -v l="$load" -v c="$(nproc)" 'BEGIN { if (l > c / 2) printf "warning: load average %s on %d cores during the run: speed-ups are unreliable\n", l, c }'
+[[ -n "$busy_warning" ]] && echo "$busy_warning"
 printf '%-28s %12s %9s %12s %9s %9s\n' "" "betweenness" "speed-up" "harmonic" "speed-up" "process"
 base_b=$(seconds one_thread betweenness); base_h=$(seconds one_thread harmonic)
 for name in one_thread two_threads ranks; do
