@@ -358,7 +358,7 @@ static bool path_samples_block(const tg_csr *g, const tg_kernel_args *args, tg_b
             /* A sample can be a BFS over a long path; the check reads one flag. */
             if (tg_interrupt_requested())
                 break;
-            int64_t i = items.first + j * items.step;
+            int64_t i = tg_block_item(items, j);
             uint64_t random = args->seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL);
             tg_random_next(&random);
             sample_path(g, &fw, &bw, s.meet, &random, hits);

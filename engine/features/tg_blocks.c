@@ -55,10 +55,25 @@ static int64_t block_of(const loop *l, int rank, int thread)
     return l->round * l->size * l->threads + (int64_t)rank * l->threads + thread;
 }
 
-/* Items of block b: b, b + n_blocks, ... below n_items. */
+int64_t tg_blocks_count(int64_t n_items, int64_t n_blocks)
+{
+    int64_t chunks = (n_items + TG_BLOCK_CHUNK - 1) / TG_BLOCK_CHUNK;
+    n_blocks = n_blocks < chunks ? n_blocks : chunks;
+    return n_blocks < 1 ? 1 : n_blocks;
+}
+
+/* Its chunks below n_items (the last one may be short). */
+tg_block_items tg_blocks_items(int64_t n_items, int64_t n_blocks, int64_t b)
+{
+    int64_t round = n_blocks * TG_BLOCK_CHUNK, rounds = n_items / round;
+    int64_t rest = n_items - rounds * round - b * TG_BLOCK_CHUNK;
+    rest = rest < 0 ? 0 : rest > TG_BLOCK_CHUNK ? TG_BLOCK_CHUNK : rest;
+    return (tg_block_items){b, n_blocks, rounds * TG_BLOCK_CHUNK + rest};
+}
+
 static tg_block_items block_items(const loop *l, int64_t b)
 {
-    return (tg_block_items){b, l->n_blocks, (l->n_items - b + l->n_blocks - 1) / l->n_blocks};
+    return tg_blocks_items(l->n_items, l->n_blocks, b);
 }
 
 static size_t block_values(const loop *l, tg_block_items items)
@@ -80,7 +95,7 @@ static void run_thread(void *context, int thread)
 
 static bool loop_alloc(loop *l)
 {
-    int64_t widest = (l->n_items + l->n_blocks - 1) / l->n_blocks;
+    int64_t widest = block_items(l, 0).count; /* block 0 holds the most items */
     l->buffer_len = (size_t)l->kernel->width * (size_t)(l->kernel->combine == TG_COMBINE_SUM ? l->g->n : widest);
     /* Rank 0 needs one more buffer to receive the other ranks' blocks into. */
     int count = l->threads + (l->rank == 0 && l->size > 1);
@@ -132,7 +147,7 @@ static bool lead_round(loop *l, double *out)
                     out[i] += values[i];
             else
                 for (int64_t j = 0; j < items.count; j++)
-                    memcpy(out + (size_t)l->kernel->width * (size_t)(items.first + j * items.step),
+                    memcpy(out + (size_t)l->kernel->width * (size_t)tg_block_item(items, j),
                            values + (size_t)l->kernel->width * (size_t)j, (size_t)l->kernel->width * sizeof *values);
         }
     return ok;
@@ -187,9 +202,7 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
                         int64_t n_blocks, double *out, tg_error *err)
 {
     const tg_kernel *kernel = kernel_at(kernel_id);
-    if (n_blocks > n_items)
-        n_blocks = n_items;
-    loop l = {.kernel = kernel, .g = g, .args = args, .n_items = n_items, .n_blocks = n_blocks < 1 ? 1 : n_blocks,
+    loop l = {.kernel = kernel, .g = g, .args = args, .n_items = n_items, .n_blocks = tg_blocks_count(n_items, n_blocks),
               .rank = 0, .size = tg_mpi_size(), .threads = tg_blocks_threads_per_rank()};
     size_t out_len = (size_t)kernel->width * (size_t)(kernel->combine == TG_COMBINE_SUM ? g->n : n_items);
     memset(out, 0, out_len * sizeof *out);

@@ -20,12 +20,20 @@ typedef struct {
     uint64_t seed;
 } tg_kernel_args;
 
-/* The items of a block: first, first + step, ..., count of them. Blocks take every n_blocks-th
- * item rather than a run of neighbours, because neighbouring twins tend to cost alike (a
- * component's twins are read together): strided blocks cost about the same. */
+/* The items of a block: runs of TG_BLOCK_CHUNK consecutive items, dealt round-robin to the
+ * blocks (block b takes chunks b, b + n_blocks, ...). Runs keep neighbouring twins together (a
+ * search from the next twin finds the previous one's memory in cache); dealing them out evens
+ * the cost, because a component's twins are read together and cost alike. */
+#define TG_BLOCK_CHUNK 64
 typedef struct {
-    int64_t first, step, count;
+    int64_t block, n_blocks, count;
 } tg_block_items;
+
+/* The j-th item (0 <= j < items.count) of a block. */
+static inline int64_t tg_block_item(tg_block_items items, int64_t j)
+{
+    return (j / TG_BLOCK_CHUNK) * items.n_blocks * TG_BLOCK_CHUNK + items.block * TG_BLOCK_CHUNK + j % TG_BLOCK_CHUNK;
+}
 
 /* Computes the block's items into out: width * n values for TG_COMBINE_SUM (zeroed on entry),
  * width * items.count for TG_COMBINE_CONCAT (item j of the block at out[width * j]). Runs on a
@@ -50,13 +58,20 @@ typedef enum {
     TG_KERNEL_COUNT
 } tg_kernel_id;
 
-/* Runs kernel over items 0..n_items-1 dealt into n_blocks fixed blocks (at least 1; block b
- * holds the items congruent to b modulo n_blocks, whatever the threads or ranks), on this process's threads
+/* Runs kernel over items 0..n_items-1 dealt into n_blocks fixed blocks (at least 1; which items
+ * a block holds depends on n_items and n_blocks only, never on threads or ranks), on this process's threads
  * and, under mpirun, on every rank, which receive g and args from here. Fills out (width * n or
  * width * n_items values). On rank 0 only; an interruption or a block out of memory stops every
  * rank's loop and returns an error. */
 tg_status tg_blocks_run(tg_kernel_id kernel, const tg_csr *g, const tg_kernel_args *args, int64_t n_items,
                         int64_t n_blocks, double *out, tg_error *err);
+
+/* The blocks a loop of n_items is cut into when n_blocks are asked for: at most one per chunk,
+ * at least 1. */
+int64_t tg_blocks_count(int64_t n_items, int64_t n_blocks);
+
+/* The items of block b (0 <= b < tg_blocks_count(...)) of a loop of n_items. */
+tg_block_items tg_blocks_items(int64_t n_items, int64_t n_blocks, int64_t b);
 
 /* Threads per rank: TWINGRAPH_THREADS, else the cores this rank may use (under mpirun the
  * ranks of one machine share its cores). */

@@ -134,7 +134,7 @@ static bool brandes_block(const tg_csr *g, const tg_kernel_args *args, tg_block_
     for (int64_t j = 0; j < items.count; j++) {
         if (j % 16 == 0 && tg_interrupt_requested())
             break;
-        int64_t source = items.first + j * items.step;
+        int64_t source = tg_block_item(items, j);
         int32_t count = g->out_w ? forward_dijkstra(g, &s, (int32_t)source) : forward_bfs(g, &s, (int32_t)source);
         accumulate(g, &s, count, out);
     }

@@ -99,7 +99,7 @@ static bool distances_block(const tg_csr *g, const tg_kernel_args *args, tg_bloc
         return false;
     }
     for (int64_t j = 0; j < items.count && !(j % 64 == 0 && tg_interrupt_requested()); j++) {
-        int32_t count = search(start, adj, w, args->real[0], (int32_t)(items.first + j * items.step), &s);
+        int32_t count = search(start, adj, w, args->real[0], (int32_t)tg_block_item(items, j), &s);
         double harmonic = 0, total = 0;
         for (int32_t i = 1; i < count; i++) {
             harmonic += 1.0 / s.dist[s.order[i]];
@@ -125,7 +125,7 @@ static bool khop_block(const tg_csr *g, const tg_kernel_args *args, tg_block_ite
     }
     for (int64_t j = 0; j < items.count && !(j % 64 == 0 && tg_interrupt_requested()); j++) {
         int32_t count = search(towards ? g->in_start : g->out_start, towards ? g->in_adj : g->out_adj, NULL,
-                               (double)args->integer[0], (int32_t)(items.first + j * items.step), &s);
+                               (double)args->integer[0], (int32_t)tg_block_item(items, j), &s);
         out[j] = count - 1;
         reset(&s, count);
     }

@@ -504,7 +504,7 @@ static bool ris_block(const tg_csr *g, const tg_kernel_args *args, tg_block_item
     for (int64_t j = 0; ok && j < items.count; j++) {
         if ((j & 1023) == 0 && tg_interrupt_requested())
             break;
-        uint64_t i = (uint64_t)(items.first + j * items.step);
+        uint64_t i = (uint64_t)tg_block_item(items, j);
         igraph_integer_t tail = sample_rr(g, args->real[0], args->seed, i, w.mark, w.queue);
         for (igraph_integer_t q = 1; q < tail; q++) /* queue[0] is the target */
             hits[w.queue[q]] += 1;
