@@ -1,0 +1,30 @@
+-- What it answers: which twins moved most between two runs. Each twin's PageRank rank in run
+-- :run_a and in run :run_b (default: the two latest kept runs), biggest movers first: a twin
+-- that jumped in centrality was rewired, or its neighbourhood was.
+-- Parameters: :run_a, :run_b (run ids in features.runs); :feature pagerank | betweenness |
+-- influence_ic | degree (default pagerank); :limit (default 20).
+-- Needs: "output": {"history": {...}} in the job, for features.device_features_history.
+-- Example: psql -v run_a=41 -v run_b=42 -v feature=betweenness -f queries/feature_drift.sql
+\if :{?feature} \else \set feature pagerank \endif
+\if :{?limit} \else \set limit 20 \endif
+\if :{?run_a} \else
+SELECT min(run_id) AS run_a, max(run_id) AS run_b
+FROM (SELECT DISTINCT run_id FROM features.device_features_history ORDER BY run_id DESC LIMIT 2) latest \gset
+\endif
+WITH ranks AS (
+    SELECT run_id, device_id, value,
+           rank() OVER (PARTITION BY run_id ORDER BY value DESC NULLS LAST) AS value_rank
+    FROM (SELECT run_id, device_id,
+                 CASE :'feature' WHEN 'betweenness' THEN betweenness WHEN 'influence_ic' THEN influence_ic
+                                 WHEN 'degree' THEN degree::float8 ELSE pagerank END AS value
+          FROM features.device_features_history
+          WHERE run_id IN (:run_a, :run_b)) v
+)
+SELECT coalesce(a.device_id, b.device_id) AS device_id,
+       a.value AS value_a, b.value AS value_b,
+       a.value_rank AS rank_a, b.value_rank AS rank_b,
+       b.value_rank - a.value_rank AS rank_change
+FROM (SELECT * FROM ranks WHERE run_id = :run_a) a
+FULL JOIN (SELECT * FROM ranks WHERE run_id = :run_b) b USING (device_id)
+ORDER BY abs(b.value_rank - a.value_rank) DESC NULLS FIRST, device_id
+LIMIT :limit;
