@@ -32,7 +32,8 @@ static void print_usage(FILE *out)
           "                          and replace the output table atomically\n"
           "  twingraph validate JOB.json\n"
           "                          check a job spec without touching a database; print its columns\n"
-          "  twingraph features      print the feature dictionary\n"
+          "  twingraph features [--markdown]\n"
+          "                          print the feature dictionary (as Markdown: docs/features.md)\n"
           "  twingraph load --format FORMAT FILE [--db CONNINFO] [--into SCHEMA] [--replace] [--dry-run]\n"
           "                          write the twins and relationships of an import file to\n"
           "                          SCHEMA.devices and SCHEMA.relationships in one transaction\n"
@@ -305,8 +306,12 @@ static int run_command(int argc, char **argv)
         return 0;
     }
     if (strcmp(command, "features") == 0) {
+        if (argc == 3 && strcmp(argv[2], "--markdown") == 0) {
+            tg_feature_print_markdown(stdout);
+            return 0;
+        }
         if (argc > 2)
-            return usage_error("features takes no arguments (got \"%s\")", argv[2]);
+            return usage_error("features takes no arguments but --markdown (got \"%s\")", argv[2]);
         tg_feature_print_dictionary(stdout);
         return 0;
     }

@@ -22,4 +22,8 @@ int tg_feature_param_index(const tg_feature_def *def, const char *name);
 /* Prints the feature dictionary (names, columns, parameters, definitions, cost) to out. */
 void tg_feature_print_dictionary(FILE *out);
 
+/* The same as Markdown (docs/features.md): a section per family, a table of columns and of
+ * parameters per feature. */
+void tg_feature_print_markdown(FILE *out);
+
 #endif

@@ -73,7 +73,7 @@ static tg_status compute_avg_neighbor_degree(const tg_feature_input *in, tg_colu
 }
 
 enum { KHOP_K, KHOP_DIRECTION };
-/* The "direction" choices of khop and nbr_agg, and the igraph modes they stand for. */
+/* The "direction" choices of khop and nbr_agg, and the igraph modes they stand for (nbr_agg). */
 static const char *const khop_directions[] = {"all", "out", "in", NULL};
 static const igraph_neimode_t direction_modes[] = {IGRAPH_ALL, IGRAPH_OUT, IGRAPH_IN};
 
@@ -313,7 +313,7 @@ const tg_feature_def tg_neighbourhood_features[] = {
      .columns = ego_density_columns, .n_columns = COUNT(ego_density_columns), .compute = compute_ego_density},
     {.name = "khop", .family = "neighbourhood", .summary = "twins within k hops (parameters \"k\" 1-4, \"direction\")",
      .reference = "networkx.single_source_shortest_path_length(cutoff=k)",
-     .complexity = "a depth-k BFS per twin: the sum of the k-hop balls' edges", .params = khop_params,
+     .complexity = "a depth-k BFS per twin: the sum of the k-hop balls' edges; over threads and MPI ranks", .params = khop_params,
      .n_params = COUNT(khop_params), .columns = khop_columns, .n_columns = COUNT(khop_columns), .plan = plan_khop,
      .compute = compute_khop},
     {.name = "nbr_agg", .family = "neighbourhood",

@@ -1,6 +1,8 @@
 """The command line: help, version, feature dictionary, usage errors and their exit codes."""
 
-from twintest import run_twingraph, write_job
+import os
+
+from twintest import REPO, run_twingraph, write_job
 
 help_ = run_twingraph(["--help"])
 assert "twingraph run JOB.json" in help_.stdout and "Exit codes" in help_.stdout, help_.stdout
@@ -30,4 +32,13 @@ assert "could not connect" in proc.stderr, proc.stderr
 
 valid = run_twingraph(["validate", write_job({"features": ["degree", {"name": "pagerank", "layer": "relationships"}]})])
 assert "pagerank_relationships" in valid.stdout, valid.stdout
+
+# docs/features.md is the registry's own Markdown: regenerate it when a feature changes.
+markdown = run_twingraph(["features", "--markdown"]).stdout
+with open(os.path.join(REPO, "docs", "features.md")) as f:
+    assert f.read() == markdown, ("docs/features.md differs from `twingraph features --markdown`: "
+                                  "run build/twingraph features --markdown > docs/features.md")
+for name in ["degree", "betweenness", "influence_top", "rollout", "geo_knn_mean_m"]:
+    assert f"### `{name}`" in markdown, f"{name} missing from the Markdown dictionary"
+
 print("cli: 1 passed, 0 failed")
