@@ -6,6 +6,7 @@
 
 #include "tg_centrality.h"
 #include "tg_community.h"
+#include "tg_embedding.h"
 #include "tg_geo.h"
 #include "tg_hierarchy.h"
 #include "tg_influence.h"
@@ -24,6 +25,7 @@ static const struct {
     {tg_twinstate_features, &tg_twinstate_feature_count},
     {tg_geo_features, &tg_geo_feature_count},
     {tg_influence_features, &tg_influence_feature_count},
+    {tg_embedding_features, &tg_embedding_feature_count},
 };
 #define N_FAMILIES (sizeof families / sizeof families[0])
 
