@@ -10,6 +10,7 @@
 
 #include "tg_blocks.h"
 #include "tg_error.h"
+#include "tg_export.h"
 #include "tg_feature.h"
 #include "tg_igraph.h"
 #include "tg_interrupt.h"
@@ -38,6 +39,11 @@ static void print_usage(FILE *out)
           "                          write the twins and relationships of an import file to\n"
           "                          SCHEMA.devices and SCHEMA.relationships in one transaction\n"
           "                          (FORMAT: adt, adt-graph, iothub, brick; see \"twingraph load --help\")\n"
+          "  twingraph export --format geojson|graphml|csv [--table T] [--layer L] [--job JOB.json]\n"
+          "                   [--runs R] [--db CONNINFO] [-o FILE]\n"
+          "                          write a feature table as GeoJSON (located twins), GraphML (a layer,\n"
+          "                          features as node attributes) or CSV; locations and layers come from\n"
+          "                          the job of the table's latest succeeded run, or from --job\n"
           "  twingraph --help | --version\n"
           "\n"
           "Options:\n"
@@ -290,6 +296,40 @@ static int command_load(int argc, char **argv)
     return tg_load_run(&options, stdout, &err) ? fail(&err) : 0;
 }
 
+static int command_export(int argc, char **argv)
+{
+    tg_export_options options = {.table = "features.device_features", .runs = "features.runs"};
+    bool have_format = false;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **value = strcmp(arg, "--db") == 0      ? &options.conninfo
+                             : strcmp(arg, "--table") == 0 ? &options.table
+                             : strcmp(arg, "--runs") == 0  ? &options.runs
+                             : strcmp(arg, "--job") == 0   ? &options.job
+                             : strcmp(arg, "--layer") == 0 ? &options.layer
+                             : strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 ? &options.output
+                                                                                     : NULL;
+        if (strcmp(arg, "--format") == 0) {
+            if (++i == argc)
+                return usage_error("%s needs a value", arg);
+            if (!tg_export_format_parse(argv[i], &options.format))
+                return usage_error("unknown export format \"%s\" (geojson, graphml or csv)", argv[i]);
+            have_format = true;
+        } else if (value) {
+            if (++i == argc)
+                return usage_error("%s needs a value", arg);
+            *value = argv[i];
+        } else
+            return usage_error("unknown export option \"%s\"", arg);
+    }
+    if (!have_format)
+        return usage_error("export needs --format geojson, graphml or csv");
+    if (options.layer && options.format != TG_EXPORT_GRAPHML)
+        return usage_error("--layer is for --format graphml");
+    tg_error err = {0};
+    return tg_export_run(&options, &err) ? fail(&err) : 0;
+}
+
 static int run_command(int argc, char **argv)
 {
     if (argc < 2) {
@@ -324,6 +364,8 @@ static int run_command(int argc, char **argv)
         return command_run(argc - 2, argv + 2);
     if (strcmp(command, "load") == 0)
         return command_load(argc - 2, argv + 2);
+    if (strcmp(command, "export") == 0)
+        return command_export(argc - 2, argv + 2);
     return usage_error("unknown command \"%s\"", command);
 }
 

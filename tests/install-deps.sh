@@ -12,6 +12,7 @@ packages=(
     libproj-dev                                                     # geodesic distances (PROJ)
     libserd-dev                                                     # Turtle parser (twingraph load --format brick)
     openmpi-bin libopenmpi-dev                                      # MPI scale-out (mpirun -n N twingraph run ...)
+    gdal-bin                                                        # ogrinfo reads twingraph's GeoJSON back (tests)
     postgresql postgresql-client                                    # throwaway clusters for tests and the demo
     postgresql-15-postgis-3                                         # the geographic oracle (PostGIS)
     python3 python3-networkx python3-numpy python3-scipy            # oracle tests (networkx needs numpy, scipy)
