@@ -1,6 +1,7 @@
 /* tg_interrupt.c - signal handlers that request a clean stop, polled by igraph and between stages. */
 #include "tg_interrupt.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,23 @@ void tg_fault_point(const char *point)
     }
 }
 
+/* A stop that arrives as a message (from MPI rank 0) rather than a signal, polled on the one
+ * thread that may receive it. */
+static bool (*poll_stop)(void);
+static pthread_t poll_thread;
+
+void tg_interrupt_poll_with(bool (*poll)(void))
+{
+    poll_thread = pthread_self();
+    poll_stop = poll;
+}
+
 bool tg_interrupt_requested(void)
 {
+    if (stop_signal)
+        return true;
+    if (poll_stop && pthread_equal(pthread_self(), poll_thread) && poll_stop())
+        stop_signal = SIGTERM;
     return stop_signal != 0;
 }
 

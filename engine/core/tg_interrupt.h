@@ -14,6 +14,10 @@ void tg_interrupt_install(void);
 /* Whether a stop was requested. */
 bool tg_interrupt_requested(void);
 
+/* Also asks poll, from the calling thread only (others see what it found), whether a stop
+ * arrived some other way: MPI ranks other than 0 learn of rank 0's interruption so. */
+void tg_interrupt_poll_with(bool (*poll)(void));
+
 /* TG_OK, or, when a stop was requested, fills err with TG_ERR_INTERRUPTED naming where. */
 tg_status tg_interrupt_check(const char *where, tg_error *err);
 

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 
 #ifdef TWINGRAPH_MPI
@@ -100,8 +101,10 @@ void tg_mpi_abort(const char *why)
 #ifdef TWINGRAPH_MPI
 /* MPI counts are ints: large arrays go in pieces of 1 GiB. */
 #define PIECE ((size_t)1 << 30)
-/* MPI promises tags up to 32767; messages between two ranks arrive in the order sent anyway. */
+/* MPI promises tags up to 32767; messages between two ranks arrive in the order sent anyway.
+ * Blocks use 0..32766, the stop message the last. */
 #define TAGS 32767
+#define STOP_TAG 32767
 
 static void check(int rc, const char *what)
 {
@@ -122,6 +125,59 @@ void tg_mpi_broadcast(void *data, size_t bytes)
 #else
     (void)data;
     (void)bytes;
+#endif
+}
+
+void tg_mpi_broadcast_idle(void *data, size_t bytes)
+{
+#ifdef TWINGRAPH_MPI
+    if (!joined || size == 1)
+        return;
+    if (bytes > PIECE)
+        tg_mpi_abort("tg_mpi_broadcast_idle is for small messages");
+    MPI_Request request;
+    check(MPI_Ibcast(data, (int)bytes, MPI_BYTE, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast failed");
+    if (rank == 0) {
+        check(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait failed");
+        return;
+    }
+    /* 0.1 ms, doubling to 20 ms: quick answers stay quick, long waits cost nothing. */
+    long nap_ns = 100 * 1000;
+    for (int done = 0;;) {
+        check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test failed");
+        if (done)
+            return;
+        struct timespec pause = {0, nap_ns};
+        nanosleep(&pause, NULL);
+        nap_ns = nap_ns * 2 < 20 * 1000 * 1000 ? nap_ns * 2 : 20 * 1000 * 1000;
+    }
+#else
+    (void)data;
+    (void)bytes;
+#endif
+}
+
+void tg_mpi_send_stop(int to)
+{
+#ifdef TWINGRAPH_MPI
+    int32_t stop = 1;
+    check(MPI_Send(&stop, 1, MPI_INT32_T, to, STOP_TAG, MPI_COMM_WORLD), "MPI_Send failed");
+#else
+    (void)to;
+#endif
+}
+
+bool tg_mpi_stop_arrived(void)
+{
+#ifdef TWINGRAPH_MPI
+    int arrived = 0;
+    if (!joined || MPI_Iprobe(0, STOP_TAG, MPI_COMM_WORLD, &arrived, MPI_STATUS_IGNORE) != MPI_SUCCESS || !arrived)
+        return false;
+    int32_t stop;
+    check(MPI_Recv(&stop, 1, MPI_INT32_T, 0, STOP_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv failed");
+    return true;
+#else
+    return false;
 #endif
 }
 

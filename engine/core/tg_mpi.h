@@ -26,6 +26,16 @@ _Noreturn void tg_mpi_abort(const char *why);
 /* From rank 0 to all ranks (any size: sent in pieces below MPI's int counts). */
 void tg_mpi_broadcast(void *data, size_t bytes);
 
+/* Like tg_mpi_broadcast, for a wait of unknown length: the other ranks sleep between polls
+ * rather than spin (OpenMPI's blocking calls busy-wait, taking cores from rank 0 and PostgreSQL
+ * while it reads, runs igraph or writes). Every rank must use this for the same broadcast. */
+void tg_mpi_broadcast_idle(void *data, size_t bytes);
+
+/* Rank 0: tells rank to stop its current block at its next check. Other ranks: whether such a
+ * message arrived (consumed). */
+void tg_mpi_send_stop(int rank);
+bool tg_mpi_stop_arrived(void);
+
 /* A block's values from a rank to rank 0, tagged with the block's number; rank 0 receives them
  * in the order it chooses. */
 void tg_mpi_send_doubles(const double *values, size_t count, int block);

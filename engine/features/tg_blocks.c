@@ -48,6 +48,7 @@ typedef struct {
     double **buffers;
     size_t buffer_len;
     bool ok[TG_MAX_THREADS];
+    bool stop_sent;
 } loop;
 
 static int64_t block_of(const loop *l, int rank, int thread)
@@ -127,6 +128,13 @@ static int64_t round_count(const loop *l)
 static bool lead_round(loop *l, double *out)
 {
     tg_threads_run(l->threads, run_thread, l);
+    /* Interrupted: the other ranks stop their blocks at their next check instead of finishing
+     * them (a block can be thousands of searches); their values are then not used. */
+    if (tg_interrupt_requested() && !l->stop_sent) {
+        for (int rank = 1; rank < l->size; rank++)
+            tg_mpi_send_stop(rank);
+        l->stop_sent = true;
+    }
     bool ok = true;
     for (int t = 0; t < l->threads; t++)
         ok = ok && l->ok[t];
@@ -214,7 +222,7 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
                             .in_weighted = g->in_w != NULL,
                             .out_entries = g->out_start[g->n], .in_entries = g->in_start[g->n],
                             .n_items = n_items, .n_blocks = l.n_blocks, .args = *args};
-        tg_mpi_broadcast(&order, sizeof order);
+        tg_mpi_broadcast_idle(&order, sizeof order);
         send_graph(g);
     }
     if (!loop_alloc(&l)) {
@@ -235,7 +243,9 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
             st = tg_error_set(err, TG_ERR_MEMORY, "out of memory while computing %s", kernel->name);
             break;
         }
-        if ((st = tg_interrupt_check(kernel->name, err)))
+        char where[128];
+        snprintf(where, sizeof where, "while computing %s", kernel->name);
+        if ((st = tg_interrupt_check(where, err)))
             break;
     }
     loop_free(&l);
@@ -269,9 +279,11 @@ static bool receive_graph(const loop_order *order, tg_csr *g)
 
 void tg_blocks_serve(void)
 {
+    /* The loops' checks for a stop also ask whether rank 0 sent one. */
+    tg_interrupt_poll_with(tg_mpi_stop_arrived);
     for (;;) {
         loop_order order;
-        tg_mpi_broadcast(&order, sizeof order);
+        tg_mpi_broadcast_idle(&order, sizeof order);
         if (order.order == ORDER_END)
             return;
         const tg_kernel *kernel = kernel_at(order.kernel);
@@ -303,5 +315,5 @@ void tg_blocks_release_ranks(void)
     if (tg_mpi_size() == 1 || tg_mpi_rank() != 0)
         return;
     loop_order order = {.order = ORDER_END};
-    tg_mpi_broadcast(&order, sizeof order);
+    tg_mpi_broadcast_idle(&order, sizeof order);
 }

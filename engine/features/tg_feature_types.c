@@ -115,6 +115,20 @@ tg_status tg_feature_check_weights(const tg_feature_input *in, bool positive, co
         tg_error_hint(err, "Fix the relationship rows, or compute %s without \"weighted\".", feature);
         return TG_ERR_INPUT;
     }
+    /* Distances add up along paths: the longest simple path must stay a finite number, or
+     * overflowed lengths would all compare equal (infinity ties infinity). */
+    double largest = 0;
+    for (igraph_integer_t e = 0; e < igraph_vector_size(in->weights); e++)
+        largest = VECTOR(*in->weights)[e] > largest ? VECTOR(*in->weights)[e] : largest;
+    double n = (double)igraph_vcount(in->graph);
+    if (positive && n > 1 && !isfinite(largest * (n - 1))) {
+        tg_error_set(err, TG_ERR_INPUT, "%s: the largest weight, %g, times the %.0f edges a path can have overflows "
+                     "a double", feature, largest, n - 1);
+        tg_error_detail(err, "%s adds weights along paths as distances; lengths beyond %g cannot be compared.",
+                        feature, DBL_MAX);
+        tg_error_hint(err, "Scale the weights down: betweenness stays the same, harmonic and closeness scale with them.");
+        return TG_ERR_INPUT;
+    }
     return TG_OK;
 }
 

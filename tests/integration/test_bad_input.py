@@ -68,6 +68,14 @@ def data_errors(db, baseline):
             cur.executemany("UPDATE twin.devices SET parent_id = %s WHERE device_id = %s",
                             [(p, d) for d, p in parents.items()])
 
+    # Distances that overflow along a path: every length would tie at infinity.
+    db.execute("UPDATE twin.relationships SET properties = '{\"w\": 1e308}'")
+    huge = {"graph": {"layers": [{"relationships": {"name": "rel", "weight": "properties.w"}}]},
+            "features": [{"name": "betweenness", "layer": "rel", "weighted": True}]}
+    expect_failure(db, "overflowing distances", huge, 1, ["the largest weight, 1e+308", "overflows", "Scale the weights"],
+                   baseline)
+    db.execute("UPDATE twin.relationships SET properties = NULL")
+
     # Dangling parents: 3 twins name parents that do not exist.
     db.execute("UPDATE twin.devices SET parent_id = 'no-such-parent-' || device_id"
                " WHERE device_id IN ('dev-00001', 'dev-00002', 'dev-00003')")
