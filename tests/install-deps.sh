@@ -13,6 +13,8 @@ packages=(
     libserd-dev                                                     # Turtle parser (twingraph load --format brick)
     openmpi-bin libopenmpi-dev                                      # MPI scale-out (mpirun -n N twingraph run ...)
     gdal-bin                                                        # ogrinfo reads twingraph's GeoJSON back (tests)
+    jupyter-core jupyter-nbconvert python3-ipykernel                # notebooks/, executed headless in the tests
+    python3-matplotlib python3-pandas python3-sklearn               # what the notebooks use
     postgresql postgresql-client                                    # throwaway clusters for tests and the demo
     postgresql-15-postgis-3                                         # the geographic oracle (PostGIS)
     python3 python3-networkx python3-numpy python3-scipy            # oracle tests (networkx needs numpy, scipy)
