@@ -2,13 +2,15 @@
 """copy_to_adt.py - turns the generated city's COPY files into an Azure Digital Twins bulk-import
 NDJSON file, for benchmarks/load_adt.sh.
 
-    copy_to_adt.py DIR OUT.ndjson
+    copy_to_adt.py DIR OUT.ndjson [--location]
 
 Reads DIR/devices.copy and DIR/relationships.copy (datasets/generate_smart_city.py). Each twin
 becomes {"$dtId", "$metadata": {"$model": "dtmi:twingraph:city:<model>;1"}, <its device-twin
 members>}; each parent link a "contains" relationship from the parent; every relationship keeps
 its kind and properties. So `twingraph load --format adt` has to rebuild parent_id from the
-relationships. Standard library only.
+relationships. With --location each located twin also gets a "location": {"lat", "lon"} property,
+as ADT models often carry it (a job reads it with "source": {"location": {"lat": "location.lat",
+"lon": "location.lon"}}; docs/walkthrough.md). Standard library only.
 """
 import json
 import sys
@@ -35,16 +37,18 @@ def fields(line):
     return out
 
 
-def main(src, dst):
+def main(src, dst, location=False):
     n_twins = n_rels = 0
     with open(dst, "w") as out, open(f"{src}/devices.copy") as devices:
         out.write('{"Section": "Header"}\n{"fileVersion": "1.0.0", "author": "twingraph", "organization": "bench"}\n')
         out.write('{"Section": "Twins"}\n')
         parents = []
         for line in devices:
-            device_id, parent_id, model, _lat, _lon, twin = fields(line)
+            device_id, parent_id, model, lat, lon, twin = fields(line)
             doc = {"$dtId": device_id, "$metadata": {"$model": f"dtmi:twingraph:city:{model};1"}}
             doc.update(json.loads(twin) if twin else {})
+            if location and lat is not None and lon is not None:
+                doc["location"] = {"lat": float(lat), "lon": float(lon)}
             out.write(json.dumps(doc, separators=(",", ":")) + "\n")
             n_twins += 1
             if parent_id is not None:
@@ -65,6 +69,6 @@ def main(src, dst):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[3] != "--location"):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], location=len(sys.argv) == 4)
