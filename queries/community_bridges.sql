@@ -26,4 +26,4 @@ SELECT community_a, community_b, count(*) AS links,
 FROM crossing
 GROUP BY community_a, community_b
 ORDER BY links DESC, community_a, community_b
-LIMIT :limit;
+LIMIT (:'limit')::bigint;

@@ -9,7 +9,7 @@ WITH RECURSIVE up AS (
     SELECT device_id, device_id AS ancestor, parent_id, model FROM twin.devices
     UNION ALL
     SELECT up.device_id, d.device_id, d.parent_id, d.model FROM up JOIN twin.devices d ON d.device_id = up.parent_id
-),
+) CYCLE ancestor SET on_cycle USING walked,  -- a parent cycle ends the walk
 member AS (
     SELECT up.ancestor AS group_id, f.device_id, f.community_leiden
     FROM up JOIN features.device_features f ON f.device_id = up.device_id

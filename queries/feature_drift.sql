@@ -18,13 +18,13 @@ WITH ranks AS (
                  CASE :'feature' WHEN 'betweenness' THEN betweenness WHEN 'influence_ic' THEN influence_ic
                                  WHEN 'degree' THEN degree::float8 ELSE pagerank END AS value
           FROM features.device_features_history
-          WHERE run_id IN (:run_a, :run_b)) v
+          WHERE run_id IN ((:'run_a')::bigint, (:'run_b')::bigint)) v
 )
 SELECT coalesce(a.device_id, b.device_id) AS device_id,
        a.value AS value_a, b.value AS value_b,
        a.value_rank AS rank_a, b.value_rank AS rank_b,
        b.value_rank - a.value_rank AS rank_change
-FROM (SELECT * FROM ranks WHERE run_id = :run_a) a
-FULL JOIN (SELECT * FROM ranks WHERE run_id = :run_b) b USING (device_id)
+FROM (SELECT * FROM ranks WHERE run_id = (:'run_a')::bigint) a
+FULL JOIN (SELECT * FROM ranks WHERE run_id = (:'run_b')::bigint) b USING (device_id)
 ORDER BY abs(b.value_rank - a.value_rank) DESC NULLS FIRST, device_id
-LIMIT :limit;
+LIMIT (:'limit')::bigint;

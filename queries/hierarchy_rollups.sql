@@ -1,6 +1,7 @@
 -- What it answers: how the features differ by level of the hierarchy. Per model (city,
 -- district, intersection, camera, ...) and depth: how many twins, and the mean and largest
--- degree, PageRank, betweenness and downstream reach: where the structural weight sits.
+-- degree, PageRank, betweenness and downstream reach: where the structural weight sits. Twins no
+-- root reaches (on a parent cycle, or under a missing parent) have depth NULL.
 -- Parameters: none.
 -- Needs: the demo job's columns degree, pagerank, betweenness, reach_downstream; twin.devices.
 -- Example: psql -f queries/hierarchy_rollups.sql
@@ -16,6 +17,6 @@ SELECT dv.model, dp.depth, count(*) AS twins,
        round(avg(f.reach_downstream), 3) AS mean_reach_downstream
 FROM features.device_features f
 JOIN twin.devices dv USING (device_id)
-JOIN depth dp USING (device_id)
+LEFT JOIN depth dp USING (device_id)
 GROUP BY dv.model, dp.depth
-ORDER BY dp.depth, dv.model;
+ORDER BY dp.depth NULLS LAST, dv.model;

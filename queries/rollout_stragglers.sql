@@ -22,4 +22,4 @@ WHERE f.rollout_in_sync IS NOT NULL
 GROUP BY d.parent_id, p.rollout_subtree_sync_frac
 HAVING count(*) FILTER (WHERE NOT f.rollout_in_sync) > 0
 ORDER BY stragglers DESC, parent_subtree_sync_frac NULLS LAST, d.parent_id
-LIMIT :limit;
+LIMIT (:'limit')::bigint;

@@ -14,7 +14,7 @@ WITH reasons AS (
                CASE WHEN NOT EXISTS (SELECT 1 FROM twin.relationships r WHERE r.source_id = d.device_id OR r.target_id = d.device_id)
                      AND NOT EXISTS (SELECT 1 FROM twin.devices c WHERE c.parent_id = d.device_id)
                     THEN 'no relationships and no children' END,
-               CASE WHEN f.geo_parent_dist_m > (:max_parent_m)::float8 THEN 'far from its parent' END
+               CASE WHEN f.geo_parent_dist_m > (:'max_parent_m')::float8 THEN 'far from its parent' END
            ], NULL) AS reasons,
            round(f.geo_parent_dist_m::numeric, 1) AS parent_distance_m
     FROM twin.devices d

@@ -13,7 +13,7 @@ WITH RECURSIVE up AS (          -- every twin with each of its ancestors (itself
     UNION ALL
     SELECT up.device_id, d.device_id, d.parent_id, d.model
     FROM up JOIN twin.devices d ON d.device_id = up.parent_id
-),
+) CYCLE ancestor SET on_cycle USING walked,  -- a parent cycle ends the walk
 grouped AS (
     SELECT up.device_id, up.ancestor AS group_id FROM up WHERE up.model = :'level'
 ),
@@ -32,7 +32,7 @@ SELECT group_id, device_id, model, pagerank, betweenness, influence_ic,
 FROM ranked
 WHERE CASE :'order_by' WHEN 'betweenness' THEN betweenness_rank
                        WHEN 'influence_ic' THEN influence_rank
-                       ELSE pagerank_rank END <= :k
+                       ELSE pagerank_rank END <= (:'k')::bigint
 ORDER BY group_id, CASE :'order_by' WHEN 'betweenness' THEN betweenness_rank
                                     WHEN 'influence_ic' THEN influence_rank
                                     ELSE pagerank_rank END, device_id;

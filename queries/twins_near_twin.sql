@@ -15,7 +15,7 @@ around AS (
                + cos(radians(me.lat)) * cos(radians(d.lat)) * power(sin(radians(d.lon - me.lon) / 2), 2))) AS distance_m
     FROM twin.devices d, me
     WHERE d.device_id <> me.device_id AND d.lat IS NOT NULL
-      AND d.lat BETWEEN me.lat - (:radius_m)::float8 / 110500 AND me.lat + (:radius_m)::float8 / 110500
+      AND d.lat BETWEEN me.lat - (:'radius_m')::float8 / 110500 AND me.lat + (:'radius_m')::float8 / 110500
 )
 SELECT a.device_id, a.model, round(a.distance_m::numeric, 1) AS distance_m,
        a.parent_id = me.parent_id AS same_parent,
@@ -24,5 +24,5 @@ SELECT a.device_id, a.model, round(a.distance_m::numeric, 1) AS distance_m,
                   OR (r.target_id = me.device_id AND r.source_id = a.device_id)) AS related,
        f.degree, f.pagerank, f.reach_downstream
 FROM around a CROSS JOIN me JOIN features.device_features f ON f.device_id = a.device_id
-WHERE a.distance_m <= (:radius_m)::float8
+WHERE a.distance_m <= (:'radius_m')::float8
 ORDER BY a.distance_m, a.device_id;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tg_db.h"
@@ -39,6 +40,13 @@ static tg_status sink_open(const tg_export_options *o, sink *s, tg_error *err)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     sprintf(s->temp, "%s.tmp-XXXXXX", o->output);
     int fd = mkstemp(s->temp);
+    if (fd >= 0) {
+        /* mkstemp makes the file 0600: give it the mode the target has, or a new file's. */
+        struct stat target;
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, stat(o->output, &target) == 0 ? target.st_mode & 07777 : 0666 & ~mask);
+    }
     if (fd < 0 || !(s->file = fdopen(fd, "w"))) {
         tg_error_set(err, TG_ERR_INPUT, "cannot write %s: %s", o->output, strerror(errno));
         if (fd >= 0) {
@@ -145,6 +153,18 @@ static tg_status find_spec(PGconn *conn, const tg_export_options *o, tg_spec *sp
     return st;
 }
 
+const char *tg_export_column_name(const tg_export_rows *rows, int c, char *buf, size_t size)
+{
+    static const char *const taken[] = {"device_id", "model", "parent_id", "lat", "lon", "weight"};
+    const char *name = PQfname(rows->res, c);
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++)
+        if (strcmp(name, taken[i]) == 0) {
+            snprintf(buf, size, "%s_feature", name);
+            return buf;
+        }
+    return name;
+}
+
 tg_export_kind tg_export_column_kind(const tg_export_rows *rows, int c)
 {
     switch (PQftype(rows->res, c)) {
@@ -201,8 +221,16 @@ static tg_status read_rows(PGconn *conn, const char *table, const tg_twins *twin
     return TG_OK;
 }
 
-tg_status tg_export_run(const tg_export_options *o, tg_error *err)
+tg_status tg_export_run(const tg_export_options *options, tg_error *err)
 {
+    /* A table without a schema is in public, as a job spec reads it. */
+    tg_export_options qualified = *options;
+    char table[300], runs[300];
+    if (!strchr(options->table, '.') && snprintf(table, sizeof table, "public.%s", options->table) < (int)sizeof table)
+        qualified.table = table;
+    if (!strchr(options->runs, '.') && snprintf(runs, sizeof runs, "public.%s", options->runs) < (int)sizeof runs)
+        qualified.runs = runs;
+    const tg_export_options *o = &qualified;
     PGconn *conn = NULL;
     tg_spec spec;
     tg_twins twins;

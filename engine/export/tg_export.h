@@ -37,6 +37,11 @@ typedef struct {
     igraph_integer_t *row_of_twin; /* n_twins */
 } tg_export_rows;
 
+/* The name column c is exported under: its own, or "<name>_feature" when it would clash with an
+ * attribute the export gives every twin (device_id, model, parent_id, lat, lon) or, in GraphML,
+ * with the edges' weight. Fills buf. */
+const char *tg_export_column_name(const tg_export_rows *rows, int c, char *buf, size_t size);
+
 /* Column c's kind, from its PostgreSQL type. */
 typedef enum { TG_EXPORT_NUMBER, TG_EXPORT_INTEGER, TG_EXPORT_BOOLEAN, TG_EXPORT_TEXT, TG_EXPORT_NUMBERS } tg_export_kind;
 tg_export_kind tg_export_column_kind(const tg_export_rows *rows, int c);

@@ -67,8 +67,10 @@ tg_status tg_export_geojson(FILE *out, const tg_twins *twins, const tg_export_ro
             return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         json_t *properties = json_object_get(feature, "properties");
         igraph_integer_t r = rows->row_of_twin[v];
+        char name[128];
         for (int c = 1; r >= 0 && c < rows->n_columns; c++)
-            json_object_set_new(properties, PQfname(rows->res, c), value_json(rows, (int)r, c));
+            json_object_set_new(properties, tg_export_column_name(rows, c, name, sizeof name),
+                                value_json(rows, (int)r, c));
         if (*written > 0)
             fputs(",\n", out);
         /* 17 significant digits: every double reads back as itself. */

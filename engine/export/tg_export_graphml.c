@@ -1,6 +1,7 @@
 /* tg_export_graphml.c - a layer of the job as GraphML, twins' features as node attributes, through igraph's writer. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tg_export.h"
 #include "tg_igraph.h"
@@ -45,8 +46,9 @@ tg_status tg_export_graphml(FILE *out, const tg_twins *twins, const tg_export_ro
     }
     /* Features: numbers and booleans as GraphML doubles and booleans (a missing value is NaN, as
      * GraphML has no null), text and arrays as strings. */
+    char buf[128], *clean = NULL;
     for (int c = 1; c < rows->n_columns && !rc; c++) {
-        const char *name = PQfname(rows->res, c);
+        const char *name = tg_export_column_name(rows, c, buf, sizeof buf);
         tg_export_kind kind = tg_export_column_kind(rows, c);
         for (igraph_integer_t v = 0; v < n && !rc; v++) {
             igraph_integer_t r = rows->row_of_twin[v];
@@ -56,12 +58,25 @@ tg_status tg_export_graphml(FILE *out, const tg_twins *twins, const tg_export_ro
                 VECTOR(numbers)[v] = null ? NAN : strtod(text, NULL);
             else if (kind == TG_EXPORT_BOOLEAN)
                 rc = igraph_cattribute_VAB_set(&copy, name, v, !null && text[0] == 't');
-            else
-                rc = igraph_cattribute_VAS_set(&copy, name, v, text);
+            else {
+                /* XML 1.0 has no control characters but tab and newlines: they become '?'. */
+                char *fixed = realloc(clean, strlen(text) + 1);
+                if (!fixed) {
+                    rc = IGRAPH_ENOMEM;
+                    break;
+                }
+                clean = fixed;
+                size_t k = 0;
+                for (const unsigned char *t = (const unsigned char *)text; *t; t++)
+                    clean[k++] = *t < 0x20 && *t != '\t' && *t != '\n' && *t != '\r' ? '?' : (char)*t;
+                clean[k] = '\0';
+                rc = igraph_cattribute_VAS_set(&copy, name, v, clean);
+            }
         }
         if (!rc && (kind == TG_EXPORT_NUMBER || kind == TG_EXPORT_INTEGER))
             rc = igraph_cattribute_VAN_setv(&copy, name, &numbers);
     }
+    free(clean);
     if (!rc && layer->has_weights)
         rc = igraph_cattribute_EAN_setv(&copy, "weight", &layer->weights);
     if (!rc)

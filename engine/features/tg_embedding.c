@@ -105,6 +105,10 @@ static tg_status compute_fastrp(const tg_feature_input *in, tg_column *const *ou
         a = b;
         b = t;
     }
+    /* The rounds' vectors go before the column takes its copy: peak memory 16 bytes a cell. */
+    free(a);
+    free(b);
+    a = b = NULL;
     for (int32_t v = 0; v < g.n && !st; v++)
         st = tg_column_set_array(out[0], v, sum + (size_t)v * d, (size_t)d, err);
     json_object_set_new(in->details, "dim", json_integer(d));

@@ -86,8 +86,9 @@ tg_status tg_storage_init(PGconn *conn, const tg_spec *spec, tg_storage *storage
     if (!st && !(st = tg_db_quote_ident(conn, storage->schema_name, &storage->schema, err)) &&
         !(st = tg_db_quote_name(conn, spec->output_table, "output.table", &storage->view, err)) &&
         !(st = tg_db_quote_name(conn, spec->runs_table, "output.runs", &storage->runs, err)) &&
-        !(st = beside(conn, storage->schema, table, "_history", &storage->history, err)))
-        st = beside(conn, storage->schema, table, "_as_of", &storage->as_of, err);
+        !(st = beside(conn, storage->schema, table, "_history", &storage->history, err)) &&
+        !(st = beside(conn, storage->schema, table, "_as_of", &storage->as_of, err)))
+        snprintf(storage->as_of_name, sizeof storage->as_of_name, "%s_as_of", table);
     free(table);
     return st;
 }
@@ -495,25 +496,81 @@ static tg_status check_ours(PGconn *conn, const char *what, const char *lookup, 
     return st;
 }
 
-#define FUNCTION_OWNER "(SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure($1))"
 #define VIEW_OWNER                                                                                                   \
     "(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind = 'v')"
 
-tg_status tg_storage_history_begin(PGconn *conn, const tg_storage *storage, tg_error *err)
+/* Fails when any function named like the as-of function in the table's schema, whatever its
+ * arguments, belongs to another role: an overload taking text would catch the documented call
+ * with a string literal and run that role's code as the caller. */
+static tg_status check_functions_ours(PGconn *conn, const tg_storage *storage, tg_error *err)
 {
-    char signature[600];
-    snprintf(signature, sizeof signature, "%s(timestamptz)", storage->as_of);
-    bool exists = false;
-    tg_status st = check_ours(conn, "the function", FUNCTION_OWNER, signature, &exists, err);
-    if (st || !exists)
+    PGresult *res = NULL;
+    const char *params[] = {storage->schema_name, storage->as_of_name};
+    tg_status st = tg_db_exec(conn,
+                              "SELECT p.oid::pg_catalog.regprocedure::text, pg_catalog.pg_get_userbyid(p.proowner)"
+                              " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+                              " WHERE n.nspname = $1 AND p.proname = $2 AND p.proowner <> (SELECT r.oid FROM"
+                              " pg_catalog.pg_roles r WHERE r.rolname = current_user)",
+                              2, params, &res, err);
+    if (!st && PQntuples(res) > 0) {
+        tg_error_set(err, TG_ERR_DB, "the function %s belongs to role %s, not to the role twingraph runs as",
+                     PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+        tg_error_detail(err, "It has the name of the feature table's as-of function, so it could take its calls.");
+        tg_error_hint(err, "drop it, or give it to twingraph's role (ALTER FUNCTION ... OWNER TO), then run again");
+        st = TG_ERR_DB;
+    }
+    PQclear(res);
+    return st;
+}
+
+/* Grants of object (kind "TABLE" or "FUNCTION", name as GRANT spells it) made equal to the
+ * SELECT grants of the feature table: every other grant is revoked first, so a REVOKE on the
+ * table reaches its history at the next run (and the function also checks at every call).
+ * acl_query selects the object's acl and owner from $1, the object. */
+static tg_status mirror_grants(PGconn *conn, const tg_storage *storage, const char *kind, const char *object,
+                               const char *acl_query, const char *privilege, tg_error *err)
+{
+    PGresult *res = NULL;
+    const char *params[] = {object, kind};
+    char sql[900];
+    snprintf(sql, sizeof sql,
+             "SELECT DISTINCT pg_catalog.format('REVOKE ALL ON %%s %%s FROM %%s', $2::text, $1::text,"
+             "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END)"
+             " FROM (%s) o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a"
+             " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee WHERE a.grantee <> o.owner",
+             acl_query);
+    tg_status st = tg_db_exec(conn, sql, 2, params, &res, err);
+    for (int i = 0; !st && i < PQntuples(res); i++)
+        st = tg_db_exec(conn, PQgetvalue(res, i, 0), 0, NULL, NULL, err);
+    PQclear(res);
+    res = NULL;
+    if (st)
         return st;
-    char drop[700];
-    snprintf(drop, sizeof drop, "DROP FUNCTION %s", signature);
-    return tg_db_exec(conn, drop, 0, NULL, NULL, err);
+    /* Functions are executable by PUBLIC unless revoked, which the acl above does not show. */
+    if (strcmp(kind, "FUNCTION") == 0) {
+        char revoke[700];
+        snprintf(revoke, sizeof revoke, "REVOKE ALL ON FUNCTION %s FROM PUBLIC", object);
+        if ((st = tg_db_exec(conn, revoke, 0, NULL, NULL, err)))
+            return st;
+    }
+    const char *grant_params[] = {storage->view, object, kind, privilege};
+    st = tg_db_exec(conn,
+                    "SELECT pg_catalog.format('GRANT %s ON %s %s TO %s', $4::text, $3::text, $2::text,"
+                    "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END)"
+                    " FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
+                    " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
+                    " WHERE c.oid = pg_catalog.to_regclass($1::text) AND a.grantee <> c.relowner"
+                    " AND a.privilege_type = 'SELECT'",
+                    4, grant_params, &res, err);
+    for (int i = 0; !st && i < PQntuples(res); i++)
+        st = tg_db_exec(conn, PQgetvalue(res, i, 0), 0, NULL, NULL, err);
+    PQclear(res);
+    return st;
 }
 
 /* The history view: CREATE OR REPLACE while columns are only added, else dropped and created,
- * waiting at most lock_wait_s for its readers. */
+ * waiting at most lock_wait_s for its readers. It is replaced before the reader view is, so
+ * readers of the feature table never wait behind readers of its history. */
 static tg_status replace_history_view(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
                                       const char *create, tg_error *err)
 {
@@ -527,44 +584,63 @@ static tg_status replace_history_view(PGconn *conn, const tg_storage *storage, c
     tg_status st = tg_db_exec(conn, "SAVEPOINT tg_history", 0, NULL, NULL, err);
     if (!st)
         st = tg_db_exec(conn, wait, 0, NULL, NULL, err);
-    if (st || !tg_db_exec(conn, replace, 0, NULL, NULL, &attempt)) {
-        free(replace);
-        return st ? st : tg_db_exec(conn, "RELEASE SAVEPOINT tg_history", 0, NULL, NULL, err);
+    if (!st && !tg_db_exec(conn, replace, 0, NULL, NULL, &attempt))
+        st = tg_db_exec(conn, "RELEASE SAVEPOINT tg_history", 0, NULL, NULL, err);
+    else if (!st && !(st = tg_db_exec(conn, "ROLLBACK TO SAVEPOINT tg_history", 0, NULL, NULL, err))) {
+        if (strcmp(attempt.sqlstate, "42P16") != 0) { /* not a column change: the real error */
+            *err = attempt;
+            st = TG_ERR_DB;
+        } else if (!(st = tg_db_exec(conn, drop, 0, NULL, NULL, err)) &&
+                   !(st = tg_db_exec(conn, create, 0, NULL, NULL, err)))
+            st = tg_db_exec(conn, "RELEASE SAVEPOINT tg_history", 0, NULL, NULL, err);
     }
     free(replace);
-    if ((st = tg_db_exec(conn, "ROLLBACK TO SAVEPOINT tg_history", 0, NULL, NULL, err)))
-        return st;
-    if (strcmp(attempt.sqlstate, "42P16") != 0) { /* not a column change: the real error */
-        *err = attempt;
-        return TG_ERR_DB;
-    }
-    if ((st = tg_db_exec(conn, drop, 0, NULL, NULL, err)) || (st = tg_db_exec(conn, create, 0, NULL, NULL, err))) {
-        if (strcmp(err->sqlstate, "55P03") == 0)
-            tg_error_hint(err, "readers of %s held it for more than \"output.lock_wait_s\" (%.0f s) while its "
-                               "columns changed; end their transactions and run again", storage->history,
-                          spec->lock_wait_s);
-        return st;
-    }
-    return tg_db_exec(conn, "RELEASE SAVEPOINT tg_history", 0, NULL, NULL, err);
+    if (st == TG_ERR_DB && strcmp(err->sqlstate, "55P03") == 0)
+        tg_error_hint(err, "readers of %s held it for more than \"output.lock_wait_s\" (%.0f s) while its definition "
+                           "changed; end their transactions and run again", storage->history, spec->lock_wait_s);
+    if (st == TG_ERR_DB && strcmp(err->sqlstate, "2BP01") == 0)
+        tg_error_hint(err, "views built on %s block a change of its columns: drop them, run, and create them again",
+                      storage->history);
+    return st;
 }
 
-/* The as-of function. SECURITY DEFINER, so a reader needs no privilege on the runs table; it
- * runs no dynamic SQL, its search_path is pinned and every name in it is qualified, and only the
- * roles that may read the feature table may execute it. */
-static tg_status create_as_of(PGconn *conn, const tg_storage *storage, const tg_spec *spec, tg_error *err)
+/* The columns of the feature table as a RETURNS TABLE list: the function then depends on no
+ * view, so views may be built on it and it is replaced in place while the columns stay. */
+static tg_status returns_table(PGconn *conn, const tg_feature_table *table, sql_text *sql, tg_error *err)
 {
-    char *table_literal = NULL;
+    sql_append(sql, "TABLE(device_id text, run_id bigint");
+    for (size_t c = 0; c < table->n_columns; c++) {
+        char *quoted = NULL;
+        tg_status st = tg_db_quote_ident(conn, table->columns[c].name, &quoted, err);
+        if (st)
+            return st;
+        sql_append(sql, ", %s %s", quoted, tg_column_sql_type(table->columns[c].type));
+        free(quoted);
+    }
+    sql_append(sql, ")");
+    return TG_OK;
+}
+
+/* The as-of function. SECURITY DEFINER, so a reader needs no privilege on the runs table, and so
+ * it checks at every call that the session may read the feature table; it runs no dynamic SQL,
+ * its search_path is pinned and every name in it is qualified. */
+static tg_status create_as_of(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
+                              const tg_feature_table *table, tg_error *err)
+{
+    char *table_literal = NULL, *view_literal = NULL, *comment = NULL;
+    sql_text body = {0}, sql = {0}, comment_sql = {0};
     tg_status st = tg_db_quote_literal(conn, spec->output_table, &table_literal, err);
-    if (st)
-        return st;
-    sql_text sql = {0};
-    sql_append(&sql,
-               "CREATE FUNCTION %s(as_of timestamptz) RETURNS SETOF %s LANGUAGE plpgsql STABLE SECURITY DEFINER"
-               " SET search_path = pg_catalog, pg_temp AS $tg_as_of$\n"
+    if (st || (st = tg_db_quote_literal(conn, storage->view, &view_literal, err)))
+        goto cleanup;
+    sql_append(&body,
+               "\n#variable_conflict use_column\n"
                "DECLARE chosen bigint; expected bigint; finished timestamptz;\n"
                "BEGIN\n"
+               "  IF NOT pg_catalog.has_table_privilege(session_user, %s, 'SELECT') THEN\n"
+               "    RAISE EXCEPTION 'permission denied for %%', %s USING ERRCODE = '42501';\n"
+               "  END IF;\n"
                "  SELECT r.run_id, r.twin_count, r.finished_at INTO chosen, expected, finished FROM %s r\n"
-               "   WHERE r.output_table = %s AND r.status = 'succeeded' AND r.finished_at <= as_of\n"
+               "   WHERE r.output_table = %s AND r.status = 'succeeded' AND r.finished_at <= as_of_time\n"
                "   ORDER BY r.finished_at DESC, r.run_id DESC LIMIT 1;\n"
                "  IF chosen IS NULL THEN RETURN; END IF;\n"
                "  RETURN QUERY SELECT * FROM %s h WHERE h.run_id = chosen;\n"
@@ -572,43 +648,70 @@ static tg_status create_as_of(PGconn *conn, const tg_storage *storage, const tg_
                "    RAISE EXCEPTION 'the features of run %% (finished %%) are no longer kept', chosen, finished\n"
                "      USING HINT = 'output.history of the job decides how many runs are kept';\n"
                "  END IF;\n"
-               "END $tg_as_of$",
-               storage->as_of, storage->view, storage->runs, table_literal, storage->history);
-    free(table_literal);
-    char text[600], *comment = NULL, revoke[700];
+               "END\n",
+               view_literal, view_literal, storage->runs, table_literal, storage->history);
+    if (body.failed) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    /* A dollar quote that the body (which holds the table's name) does not contain. */
+    char quote[32];
+    for (int i = 0;; i++) {
+        snprintf(quote, sizeof quote, "$tg%d$", i);
+        if (!strstr(body.text, quote))
+            break;
+    }
+    sql_append(&sql, "CREATE OR REPLACE FUNCTION %s(as_of_time timestamptz) RETURNS ", storage->as_of);
+    if ((st = returns_table(conn, table, &sql, err)))
+        goto cleanup;
+    sql_append(&sql, " LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %s%s%s",
+               quote, body.text, quote);
+    if (sql.failed) {
+        st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
+        goto cleanup;
+    }
+    tg_error attempt = {0};
+    char function[600], drop[700];
+    snprintf(function, sizeof function, "%s(timestamptz)", storage->as_of);
+    snprintf(drop, sizeof drop, "DROP FUNCTION %s", function);
+    if ((st = tg_db_exec(conn, "SAVEPOINT tg_as_of", 0, NULL, NULL, err)))
+        goto cleanup;
+    if (!tg_db_exec(conn, sql.text, 0, NULL, NULL, &attempt))
+        st = tg_db_exec(conn, "RELEASE SAVEPOINT tg_as_of", 0, NULL, NULL, err);
+    else if (!(st = tg_db_exec(conn, "ROLLBACK TO SAVEPOINT tg_as_of", 0, NULL, NULL, err))) {
+        /* 42P13: the columns changed, so the result type: drop it and create it again. */
+        if (strcmp(attempt.sqlstate, "42P13") != 0) {
+            *err = attempt;
+            st = TG_ERR_DB;
+        } else if ((st = tg_db_exec(conn, drop, 0, NULL, NULL, err))) {
+            if (strcmp(err->sqlstate, "2BP01") == 0)
+                tg_error_hint(err, "views built on %s block a change of its columns: drop them, run, and create "
+                                   "them again", function);
+        } else
+            st = tg_db_exec(conn, sql.text, 0, NULL, NULL, err);
+    }
+    if (st)
+        goto cleanup;
+    char text[600];
     snprintf(text, sizeof text, "The features of %s as of a time: the rows of the latest run that succeeded at or "
              "before it (none before the first; an error when output.history no longer keeps that run).",
              spec->output_table);
-    snprintf(revoke, sizeof revoke, "REVOKE ALL ON FUNCTION %s(timestamptz) FROM PUBLIC", storage->as_of);
-    sql_text comment_sql = {0};
-    if (!(st = sql.failed ? tg_error_set(err, TG_ERR_MEMORY, "out of memory")
-                          : tg_db_exec(conn, sql.text, 0, NULL, NULL, err)) &&
-        !(st = tg_db_exec(conn, revoke, 0, NULL, NULL, err)) &&
-        !(st = tg_db_quote_literal(conn, text, &comment, err))) {
-        sql_append(&comment_sql, "COMMENT ON FUNCTION %s(timestamptz) IS %s", storage->as_of, comment);
-        st = comment_sql.failed ? tg_error_set(err, TG_ERR_MEMORY, "out of memory")
-                                : tg_db_exec(conn, comment_sql.text, 0, NULL, NULL, err);
-    }
+    if ((st = tg_db_quote_literal(conn, text, &comment, err)))
+        goto cleanup;
+    sql_append(&comment_sql, "COMMENT ON FUNCTION %s IS %s", function, comment);
+    if (!(st = comment_sql.failed ? tg_error_set(err, TG_ERR_MEMORY, "out of memory")
+                                  : tg_db_exec(conn, comment_sql.text, 0, NULL, NULL, err)))
+        st = mirror_grants(conn, storage, "FUNCTION", function,
+                           "SELECT p.proacl AS acl, p.proowner AS owner FROM pg_catalog.pg_proc p"
+                           " WHERE p.oid = pg_catalog.to_regprocedure($1::text)",
+                           "EXECUTE", err);
+cleanup:
+    free(table_literal);
+    free(view_literal);
     free(comment);
-    free(comment_sql.text);
+    free(body.text);
     free(sql.text);
-    if (st)
-        return st;
-    /* Whoever may SELECT the feature table may ask for its past. */
-    PGresult *res = NULL;
-    const char *params[] = {storage->view, storage->as_of};
-    if ((st = tg_db_exec(conn,
-                         "SELECT pg_catalog.format('GRANT EXECUTE ON FUNCTION %s(timestamptz) TO %s', $2::text,"
-                         "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END)"
-                         " FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
-                         " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
-                         " WHERE c.oid = pg_catalog.to_regclass($1::text) AND a.grantee <> c.relowner"
-                         " AND a.privilege_type = 'SELECT'",
-                         2, params, &res, err)))
-        return st;
-    for (int i = 0; i < PQntuples(res) && !st; i++)
-        st = tg_db_exec(conn, PQgetvalue(res, i, 0), 0, NULL, NULL, err);
-    PQclear(res);
+    free(comment_sql.text);
     return st;
 }
 
@@ -616,20 +719,22 @@ tg_status tg_storage_publish_history(PGconn *conn, const tg_storage *storage, co
                                      const tg_feature_table *table, tg_error *err)
 {
     bool exists = false;
+    char function[600];
+    snprintf(function, sizeof function, "%s(timestamptz)", storage->as_of);
     tg_status st = check_ours(conn, "the view", VIEW_OWNER, storage->history, &exists, err);
-    if (st)
+    if (st || (st = check_functions_ours(conn, storage, err)))
         return st;
     if (!spec->history) {
         /* History was turned off: its view would keep emptied generations alive. */
-        if (!exists)
-            return TG_OK;
-        char drop[600];
+        char drop[700];
+        snprintf(drop, sizeof drop, "DROP FUNCTION IF EXISTS %s", function);
+        if ((st = tg_db_exec(conn, drop, 0, NULL, NULL, err)) || !exists)
+            return st;
         snprintf(drop, sizeof drop, "DROP VIEW %s", storage->history);
         return tg_db_exec(conn, drop, 0, NULL, NULL, err);
     }
     sql_text create = {0};
-    PGresult *grants = NULL;
-    char *table_literal = NULL;
+    char *comment = NULL;
     if ((st = view_sql(conn, storage, spec, table, true, &create, err)))
         goto cleanup;
     /* Replacing the view locks out its readers for a moment: only when its definition changes
@@ -651,31 +756,32 @@ tg_status tg_storage_publish_history(PGconn *conn, const tg_storage *storage, co
         same = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
         PQclear(res);
     }
-    if ((!same && (st = replace_history_view(conn, storage, spec, create.text, err))) ||
-        (st = saved_grants(conn, storage->view, storage->history, &grants, err)))
+    if (!same && (st = replace_history_view(conn, storage, spec, create.text, err)))
         goto cleanup;
-    for (int g = 0; g < PQntuples(grants) && !st; g++)
-        st = tg_db_exec(conn, PQgetvalue(grants, g, 0), 0, NULL, NULL, err);
     char text[600];
     snprintf(text, sizeof text, "The rows of every run of %s that output.history keeps, by run_id, with its "
              "current columns (NULL where a run did not write one); %s_as_of(t) returns one run's. %s",
              spec->output_table, spec->output_table, fingerprint);
-    if (st || (st = tg_db_quote_literal(conn, text, &table_literal, err)))
+    if ((st = tg_db_quote_literal(conn, text, &comment, err)))
         goto cleanup;
-    char *sql = malloc(strlen(storage->history) + strlen(table_literal) + 32);
+    char *sql = malloc(strlen(storage->history) + strlen(comment) + 32);
     if (!sql) {
         st = tg_error_set(err, TG_ERR_MEMORY, "out of memory");
         goto cleanup;
     }
-    sprintf(sql, "COMMENT ON VIEW %s IS %s", storage->history, table_literal);
+    sprintf(sql, "COMMENT ON VIEW %s IS %s", storage->history, comment);
     st = tg_db_exec(conn, sql, 0, NULL, NULL, err);
     free(sql);
     if (!st)
-        st = create_as_of(conn, storage, spec, err);
+        st = mirror_grants(conn, storage, "TABLE", storage->history,
+                           "SELECT c.relacl AS acl, c.relowner AS owner FROM pg_catalog.pg_class c"
+                           " WHERE c.oid = pg_catalog.to_regclass($1::text)",
+                           "SELECT", err);
+    if (!st)
+        st = create_as_of(conn, storage, spec, table, err);
 cleanup:
     free(create.text);
-    free(table_literal);
-    PQclear(grants);
+    free(comment);
     return st;
 }
 

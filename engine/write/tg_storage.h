@@ -21,6 +21,7 @@ typedef struct {
     char *runs;         /* owned, quoted runs table */
     char *history;      /* owned, quoted "schema"."table_history": every kept run's rows */
     char *as_of;        /* owned, quoted "schema"."table_as_of": the function over it */
+    char as_of_name[128]; /* the function's name, raw */
     char base[24];      /* "tg_" and sixteen hex digits */
 } tg_storage;
 
@@ -47,16 +48,14 @@ tg_status tg_storage_write_run(PGconn *conn, const tg_storage *storage, const tg
 tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
                              const tg_feature_table *table, bool new_generation, double lock_wait_s, tg_error *err);
 
-/* Inside the write transaction, before tg_storage_publish: drops the as-of function, whose
- * result type is the reader view's row type (a view cannot be replaced under it). */
-tg_status tg_storage_history_begin(PGconn *conn, const tg_storage *storage, tg_error *err);
-
-/* Inside the write transaction, after tg_storage_publish. With "output.history": (re)creates
- * the history view (every kept run's rows, with the reader view's columns, NULL where a run's
- * generation lacks one) with the reader view's grants, and the function <table>_as_of(t), which
- * returns the rows of the latest run that succeeded at or before t (none before the first run; an
- * error naming the run when its rows were no longer kept). Without it, drops both when an
- * earlier run made them. */
+/* Inside the write transaction, before tg_storage_publish (so readers of the feature table never
+ * wait behind readers of its history). With "output.history": (re)creates the history view
+ * (every kept run's rows, with the reader view's columns, NULL where a run's generation lacks
+ * one) and the function <table>_as_of(t), which returns the rows of the latest run that succeeded
+ * at or before t (none before the first run; an error naming the run when its rows were no
+ * longer kept); both get exactly the feature table's SELECT grants, and the function checks the
+ * caller's at every call. Without history, drops both when an earlier run made them. A view or
+ * a function of those names of another role fails the run. */
 tg_status tg_storage_publish_history(PGconn *conn, const tg_storage *storage, const tg_spec *spec,
                                      const tg_feature_table *table, tg_error *err);
 

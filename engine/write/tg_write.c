@@ -429,9 +429,8 @@ tg_status tg_write_features(PGconn *conn, const tg_spec *spec, const tg_twins *t
         (st = tg_write_check_shrink(conn, spec, twins->n_twins, twins->n_relationships, max_shrink, err)) ||
         (st = tg_storage_init(conn, spec, &storage, err)) ||
         (st = tg_storage_write_run(conn, &storage, table, twins, run_id, &new_generation, err)) ||
-        (st = tg_storage_history_begin(conn, &storage, err)) ||
-        (st = tg_storage_publish(conn, &storage, spec, table, new_generation, spec->lock_wait_s, err)) ||
-        (st = tg_storage_publish_history(conn, &storage, spec, table, err)))
+        (st = tg_storage_publish_history(conn, &storage, spec, table, err)) ||
+        (st = tg_storage_publish(conn, &storage, spec, table, new_generation, spec->lock_wait_s, err)))
         goto cleanup;
     tg_fault_point("view_published");
     if ((st = comment_columns(conn, out, spec, table, run_id, err)) ||

@@ -24,9 +24,11 @@ check = tally.check
 SPEC = {"graph": {"layers": ["hierarchy", {"relationships": {"name": "rel", "kinds": ["feeds", "monitors"]}},
                              {"spatial": {"knn": 2, "name": "near"}}]},
         "features": ["degree", "pagerank", {"name": "fastrp", "dim": 4}, "component", {"name": "degree", "layer": "near"},
-                     {"name": "rollout", "key": "modelVersion"}],
+                     {"name": "rollout", "key": "modelVersion"}, {"name": "degree", "column": "model"}],
         "output": {"table": "features.device_features"}}
 out_dir = tempfile.mkdtemp(prefix="twingraph-export-")
+current_umask = os.umask(0)
+os.umask(current_umask)
 
 
 def export(db, fmt, *args, check_ok=True):
@@ -76,6 +78,12 @@ with Database("export") as db:
                      and p["rollout_in_sync"] == table[twin][names.index("rollout_in_sync")])
     check(ok_coords == len(located), f"geojson coordinates [lon, lat]: {ok_coords} of {len(located)}")
     check(ok_props == len(located), f"geojson properties equal the table: {ok_props} of {len(located)}")
+    models = {d[0]: d[2] for d in devices}
+    clash = sum(f["properties"]["model"] == models[f["id"]]
+                and f["properties"]["model_feature"] == table[f["id"]][names.index("model")] for f in doc["features"])
+    check(clash == len(located), f"geojson: a column named model is model_feature, the twin's model stays: {clash}")
+    mode = os.stat(path).st_mode & 0o777
+    check(mode == 0o666 & ~current_umask, f"geojson file mode {oct(mode)}, want {oct(0o666 & ~current_umask)}")
 
     # GraphML: networkx reads each layer; its edges are the layer's, its attributes the table's.
     parent_edges = {frozenset((d[0], d[1])) for d in devices if d[1]}
@@ -92,6 +100,8 @@ with Database("export") as db:
             check(parent_edges | rel_edges <= got, "graphml union: holds hierarchy and relationships")
         deg = nx.get_node_attributes(G, "degree")
         check(all(deg[n] == table[ids[n]][names.index("degree")] for n in G), f"graphml {layer}: degree attribute")
+        model = nx.get_node_attributes(G, "model")
+        check(all(model[n] == (models[ids[n]] or "") for n in G), f"graphml {layer}: the twin's model attribute")
 
     # Errors: clear, and no file left behind.
     _, proc = export(db, "csv", "--table", "features.nope", check_ok=False)

@@ -91,6 +91,51 @@ with Database("history") as db:
         conn.rollback()
     conn.close()
 
+    # A revoke reaches the function at once (it checks the session's privilege at every call) and
+    # the history view at the next run.
+    db.execute("DROP ROLE IF EXISTS tg_hist_login; CREATE ROLE tg_hist_login LOGIN;"
+               "GRANT USAGE ON SCHEMA features TO tg_hist_login;"
+               "GRANT SELECT ON features.device_features TO tg_hist_login")
+    run_job(db, spec(["degree", "pagerank"], {"keep_runs": 3}))
+    db.execute("REVOKE SELECT ON features.device_features FROM tg_hist_login")
+    login = psycopg2.connect(host=db.env["PGHOST"], port=db.env["PGPORT"], user="tg_hist_login", dbname=db.name)
+    with login.cursor() as cur:
+        try:
+            cur.execute("SELECT count(*) FROM features.device_features_as_of(clock_timestamp())")
+            check(False, "a revoked login role still called as_of")
+        except psycopg2.errors.InsufficientPrivilege:
+            check(True, "")
+        login.rollback()
+    run_job(db, spec(["degree", "pagerank"], {"keep_runs": 3}))
+    with login.cursor() as cur:
+        try:
+            cur.execute("SELECT count(*) FROM features.device_features_history")
+            check(False, "a revoked login role still read the history view after the next run")
+        except psycopg2.errors.InsufficientPrivilege:
+            check(True, "")
+        login.rollback()
+    login.close()
+
+    # Views may be built on as_of and on the history view: runs with the same columns go on.
+    db.execute("CREATE VIEW public.train_cutoff AS SELECT * FROM features.device_features_as_of('2030-01-01'::timestamptz);"
+               "CREATE VIEW public.hist_count AS SELECT run_id, count(*) FROM features.device_features_history GROUP BY 1")
+    proc = run_job(db, spec(["degree", "pagerank"], {"keep_runs": 3}), check=False)
+    check(proc.returncode == 0, f"views on as_of and history: the next run failed: {proc.stderr[-500:]}")
+    proc = run_job(db, spec(["degree"], {"keep_runs": 3}), check=False)
+    check(proc.returncode == 3 and "HINT:" in proc.stderr and "drop them, run, and create them again" in proc.stderr,
+          f"a column change under views on as_of: {proc.returncode} {proc.stderr[-500:]}")
+    db.execute("DROP VIEW public.train_cutoff, public.hist_count")
+
+    # An overload of as_of owned by another role would catch the documented call with a string.
+    db.execute("CREATE FUNCTION features.device_features_as_of(t text) RETURNS int LANGUAGE sql AS 'SELECT 1';"
+               "ALTER FUNCTION features.device_features_as_of(text) OWNER TO tg_hist_other")
+    before = table_state(db)
+    proc = run_job(db, spec(["degree", "pagerank"], {"keep_runs": 3}), check=False)
+    check(proc.returncode == 3 and "device_features_as_of(text)" in proc.stderr and "tg_hist_other" in proc.stderr,
+          f"foreign overload: exit {proc.returncode}: {proc.stderr[-400:]}")
+    check(table_state(db) == before, "foreign overload: the table changed")
+    db.execute("DROP FUNCTION features.device_features_as_of(text)")
+
     # A function of another owner where as_of goes: the run fails, nothing changes.
     db.execute("DROP FUNCTION features.device_features_as_of(timestamptz);"
                "CREATE FUNCTION features.device_features_as_of(t timestamptz) RETURNS int LANGUAGE sql AS 'SELECT 1';"
@@ -117,8 +162,8 @@ with Database("history") as db:
     long_name = "features." + "t" * 60
     proc = run_twingraph(["validate", write_job(spec(["degree"], {"keep_runs": 2}, long_name))], check=False)
     check(proc.returncode == 1 and "63 bytes" in proc.stderr, f"long table name: {proc.stderr[-300:]}")
-    db.execute("REVOKE ALL ON SCHEMA features FROM tg_hist_reader, tg_hist_other;"
-               "REVOKE ALL ON ALL TABLES IN SCHEMA features FROM tg_hist_reader, tg_hist_other;"
-               "DROP ROLE tg_hist_reader; DROP ROLE tg_hist_other")
+    db.execute("REVOKE ALL ON SCHEMA features FROM tg_hist_reader, tg_hist_other, tg_hist_login;"
+               "REVOKE ALL ON ALL TABLES IN SCHEMA features FROM tg_hist_reader, tg_hist_other, tg_hist_login;"
+               "DROP ROLE tg_hist_reader; DROP ROLE tg_hist_other; DROP ROLE tg_hist_login")
 
 tally.report("history")

@@ -163,7 +163,7 @@ with Database("queries") as db:
           f"bridges: {len(got)} pairs, want {len(pairs)}")
 
     # --- training_set_as_of: the first run's features, not the second's ---------------------------
-    got = psql(db, "training_set_as_of", as_of=f"'{between.isoformat()}'")
+    got = psql(db, "training_set_as_of", as_of=between.isoformat())
     got = got[0] if got else []
     check(len(got) > 0 and all(int(r["run_id"]) == runs[0] for r in got), "as of between the runs: run 1's rows")
     check(all(math.isclose(float(r["pagerank"]), run1[r["device_id"]][cols.index("pagerank")]) for r in got),
