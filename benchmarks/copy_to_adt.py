@@ -9,8 +9,8 @@ becomes {"$dtId", "$metadata": {"$model": "dtmi:twingraph:city:<model>;1"}, <its
 members>}; each parent link a "contains" relationship from the parent; every relationship keeps
 its kind and properties. So `twingraph load --format adt` has to rebuild parent_id from the
 relationships. With --location each located twin also gets a "location": {"lat", "lon"} property,
-as ADT models often carry it (a job reads it with "source": {"location": {"lat": "location.lat",
-"lon": "location.lon"}}; docs/walkthrough.md). Standard library only.
+as ADT models often carry it (`twingraph load --location location` reads it into lat/lon;
+docs/walkthrough.md). Standard library only.
 """
 import json
 import sys

@@ -63,7 +63,7 @@ RELATIONSHIP_KINDS = ("feeds", "connectedTo", "monitors")
 
 # The rollout of the desired modelVersion is stuck where the topology says so: devices lag with
 # probability LAG_BASE, plus LAG_OLD_DISTRICT in every fourth district (still on an old firmware
-# line) and LAG_OVERLOADED behind a controller that feeds four or more sensors.
+# line) and LAG_OVERLOADED at an intersection whose controller four or more sensors feed.
 LAG_BASE = 0.06
 LAG_OLD_DISTRICT = 0.50
 LAG_OVERLOADED = 0.15

@@ -175,6 +175,8 @@ static void print_load_usage(FILE *out)
           "                         the link of the kind named first, then the first in the file\n"
           "  --keep-parent-links    write the relationships that became parent links as relationships too\n"
           "  --short-models         adt, adt-graph: model \"room\" instead of \"dtmi:com:example:room;1\"\n"
+          "  --location PATH        adt, adt-graph: each twin's {\"lat\", \"lon\"} object at PATH of its document\n"
+          "                         (\"location\", \"properties.geo\") fills devices.lat and lon\n"
           "  --parent-tag PATH      iothub: a tag naming a parent level (\"location.building\"); repeat\n"
           "                         from the outermost level in\n"
           "  --model-tag PATH       iothub: the tag holding the model when a twin has no modelId\n"
@@ -214,7 +216,8 @@ static int command_load(int argc, char **argv)
         bool takes_value = strcmp(arg, "--format") == 0 || strcmp(arg, "--db") == 0 || strcmp(arg, "--into") == 0 ||
                            strcmp(arg, "--parent-kinds") == 0 || strcmp(arg, "--child-kinds") == 0 ||
                            strcmp(arg, "--several-parents") == 0 || strcmp(arg, "--parent-tag") == 0 ||
-                           strcmp(arg, "--model-tag") == 0 || strcmp(arg, "--tag-ids") == 0;
+                           strcmp(arg, "--model-tag") == 0 || strcmp(arg, "--tag-ids") == 0 ||
+                           strcmp(arg, "--location") == 0;
         if (takes_value && ++i == argc)
             return usage_error("%s needs a value", arg);
         int bad = 0;
@@ -250,6 +253,11 @@ static int command_load(int argc, char **argv)
             options.keep_parent_links = true;
         } else if (strcmp(arg, "--short-models") == 0) {
             options.short_models = true;
+        } else if (strcmp(arg, "--location") == 0) {
+            if (!argv[i][0] || argv[i][0] == '.' || argv[i][strlen(argv[i]) - 1] == '.' || strstr(argv[i], ".."))
+                return usage_error("--location needs a dotted path such as location or properties.geo, not \"%s\"",
+                                   argv[i]);
+            options.location = argv[i];
         } else if (strcmp(arg, "--parent-tag") == 0) {
             if (options.n_parent_tags == TG_LOAD_MAX_PARENT_TAGS)
                 return usage_error("at most %d --parent-tag options", TG_LOAD_MAX_PARENT_TAGS);
@@ -284,6 +292,8 @@ static int command_load(int argc, char **argv)
         return usage_error("--short-models applies to --format adt and adt-graph");
     if ((options.n_parent_tags || options.model_tag || tag_ids_given) && options.format != TG_LOAD_IOTHUB)
         return usage_error("--parent-tag, --model-tag and --tag-ids apply to --format iothub");
+    if (options.location && options.format != TG_LOAD_ADT && options.format != TG_LOAD_ADT_GRAPH)
+        return usage_error("--location applies to --format adt and adt-graph");
     if (options.full_iris && options.format != TG_LOAD_BRICK)
         return usage_error("--full-iris applies to --format brick");
     if ((options.parent_kinds_set || options.child_kinds_set || options.keep_parent_links) &&

@@ -5,7 +5,7 @@
 -- Parameters: :twin (a device_id); :kinds (default '{feeds,monitors}').
 -- Needs: twin.relationships; the demo job's reach columns for the engine's summary line, whose
 -- reach_downstream equals the rows listed and dark_if_fails the rows with goes_dark.
--- Example: psql -v twin=city-00/d-00/x-0000/ctl -f queries/blast_radius.sql
+-- Example: psql -v twin=city-01/d-01/x-0001/ctl -f queries/blast_radius.sql
 \if :{?kinds} \else \set kinds '{feeds,monitors}' \endif
 WITH RECURSIVE downstream(device_id, hops) AS (
     SELECT :'twin'::text, 0

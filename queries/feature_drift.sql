@@ -1,8 +1,8 @@
--- What it answers: which twins moved most between two runs. Each twin's PageRank rank in run
--- :run_a and in run :run_b (default: the two latest kept runs), biggest movers first: a twin
--- that jumped in centrality was rewired, or its neighbourhood was.
--- Parameters: :run_a, :run_b (run ids in features.runs); :feature pagerank | betweenness |
--- influence_ic | degree (default pagerank); :limit (default 20).
+-- What it answers: which twins moved most between two runs. Each twin's rank on a feature (PageRank
+-- by default) in run :run_a and in run :run_b (default: the two latest kept runs), biggest movers
+-- first: a twin that jumped in centrality was rewired, or its neighbourhood was.
+-- Parameters: :run_a, :run_b (run ids in features.runs); :feature, any numeric column of the
+-- table (default pagerank; a name the table lacks is an error); :limit (default 20).
 -- Needs: "output": {"history": {...}} in the job, for features.device_features_history.
 -- Example: psql -v run_a=41 -v run_b=42 -v feature=betweenness -f queries/feature_drift.sql
 \if :{?feature} \else \set feature pagerank \endif
@@ -15,8 +15,7 @@ WITH ranks AS (
     SELECT run_id, device_id, value,
            rank() OVER (PARTITION BY run_id ORDER BY value DESC NULLS LAST) AS value_rank
     FROM (SELECT run_id, device_id,
-                 CASE :'feature' WHEN 'betweenness' THEN betweenness WHEN 'influence_ic' THEN influence_ic
-                                 WHEN 'degree' THEN degree::float8 ELSE pagerank END AS value
+                 (:"feature")::float8 AS value  -- a column of the table; another name is an error
           FROM features.device_features_history
           WHERE run_id IN ((:'run_a')::bigint, (:'run_b')::bigint)) v
 )

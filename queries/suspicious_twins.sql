@@ -11,7 +11,9 @@ WITH reasons AS (
            array_remove(ARRAY[
                CASE WHEN d.lat IS NULL OR d.lon IS NULL THEN 'no location' END,
                CASE WHEN d.lat = 0 AND d.lon = 0 THEN 'at (0, 0)' END,
-               CASE WHEN NOT EXISTS (SELECT 1 FROM twin.relationships r WHERE r.source_id = d.device_id OR r.target_id = d.device_id)
+               -- three NOT EXISTS, not one with OR: each is an anti-join on one indexed column
+               CASE WHEN NOT EXISTS (SELECT 1 FROM twin.relationships r WHERE r.source_id = d.device_id)
+                     AND NOT EXISTS (SELECT 1 FROM twin.relationships r WHERE r.target_id = d.device_id)
                      AND NOT EXISTS (SELECT 1 FROM twin.devices c WHERE c.parent_id = d.device_id)
                     THEN 'no relationships and no children' END,
                CASE WHEN f.geo_parent_dist_m > (:'max_parent_m')::float8 THEN 'far from its parent' END

@@ -7,12 +7,12 @@
 -- features.device_features_as_of(timestamptz).
 -- Example: psql -v as_of='2026-11-01 00:00+00' -v labels=ml.rollout_labels -f queries/training_set_as_of.sql
 \if :{?labels}
-SELECT l.*, f.*
+SELECT *  -- USING merges the two device_id columns into one
 FROM :labels l
 JOIN features.device_features_as_of((:'as_of')::timestamptz) f USING (device_id)
 ORDER BY device_id;
 \else
-SELECT f.device_id, now_.rollout_in_sync AS label, f.*
+SELECT now_.rollout_in_sync AS label, f.*
 FROM features.device_features_as_of((:'as_of')::timestamptz) f
 JOIN features.device_features now_ USING (device_id)
 WHERE now_.rollout_in_sync IS NOT NULL

@@ -4,7 +4,7 @@
 -- Parameters: :twin (a device_id), :radius_m (default 200).
 -- Needs: twin.devices.lat/lon, twin.relationships, the feature table. Great-circle distance as in
 -- twins_near_point.sql.
--- Example: psql -v twin=city-00/d-00/x-0000/cam-0 -v radius_m=150 -f queries/twins_near_twin.sql
+-- Example: psql -v twin=city-01/d-01/x-0001/cam-1 -v radius_m=150 -f queries/twins_near_twin.sql
 \if :{?radius_m} \else \set radius_m 200 \endif
 WITH me AS (
     SELECT device_id, parent_id, lat, lon FROM twin.devices WHERE device_id = :'twin' AND lat IS NOT NULL

@@ -71,7 +71,7 @@ static tg_status read_file(const tg_load_options *options, tg_load_set *set, tg_
     switch (options->format) {
     case TG_LOAD_ADT:
     case TG_LOAD_ADT_GRAPH: {
-        tg_load_adt_options adt = {.short_models = options->short_models};
+        tg_load_adt_options adt = {.short_models = options->short_models, .location = options->location};
         return options->format == TG_LOAD_ADT ? tg_load_adt_read_ndjson(options->file, &adt, set, err)
                                               : tg_load_adt_read_graph(options->file, &adt, set, err);
     }

@@ -36,6 +36,7 @@ typedef struct {
     bool several_parents_first; /* keep the first parent instead of failing (always for Brick) */
     bool keep_parent_links;     /* write parent-link relationships as relationships too */
     bool short_models;          /* Azure: model "room" instead of "dtmi:com:example:room;1" */
+    const char *location;       /* Azure: dotted path to each twin's {lat, lon} object, or NULL */
 
     /* IoT Hub: tag paths naming the parent levels, outermost first ("location.building"). */
     const char *parent_tags[TG_LOAD_MAX_PARENT_TAGS];

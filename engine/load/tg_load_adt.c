@@ -57,7 +57,10 @@ static tg_status add_twin(tg_load_set *set, json_t *twin, const char *text, size
         free(model_name);
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory while reading the import file");
     }
-    return tg_load_set_add_twin(set, strdup(id), model_name, document, position, err);
+    tg_status st = tg_load_set_add_twin(set, strdup(id), model_name, document, position, err);
+    if (!st && options->location)
+        st = tg_load_set_locate(set, twin, options->location, err);
+    return st;
 }
 
 /* A relationship object: source in "$sourceId" (export) or "$dtId" (import); its properties

@@ -9,6 +9,7 @@
 
 typedef struct {
     bool short_models; /* model "room" instead of the DTMI "dtmi:com:example:room;1" */
+    const char *location; /* a dotted path to each twin's {lat, lon} object (tg_load_set_locate), or NULL */
 } tg_load_adt_options;
 
 /* The bulk-import NDJSON: one JSON object per line; {"Section": "Header" | "Models" | "Twins" |

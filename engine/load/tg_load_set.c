@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,51 @@ tg_load_twin *tg_load_set_find(const tg_load_set *set, const char *device_id)
     return found ? &set->twins[found->twin] : NULL;
 }
 
+/* A coordinate member: the first of names present; NAN when none is. */
+static double coordinate(const json_t *place, const char *const *names, const char **which)
+{
+    for (; *names; names++) {
+        const json_t *value = json_object_get(place, *names);
+        if (value) {
+            *which = *names;
+            return json_is_number(value) ? json_number_value(value) : INFINITY;
+        }
+    }
+    *which = names[-1];
+    return NAN;
+}
+
+tg_status tg_load_set_locate(tg_load_set *set, const json_t *document, const char *path, tg_error *err)
+{
+    static const char *const lat_names[] = {"lat", "latitude", NULL};
+    static const char *const lon_names[] = {"lon", "lng", "longitude", NULL};
+    tg_load_twin *twin = &set->twins[set->n_twins - 1];
+    const json_t *place = document;
+    char step[256];
+    for (const char *p = path; place && *p;) {
+        size_t len = strcspn(p, ".");
+        snprintf(step, sizeof step, "%.*s", (int)len, p);
+        place = json_object_get(place, step);
+        p += len + (p[len] == '.');
+    }
+    if (!json_is_object(place))
+        return TG_OK;
+    const char *lat_name, *lon_name;
+    double lat = coordinate(place, lat_names, &lat_name), lon = coordinate(place, lon_names, &lon_name);
+    if (!(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) {
+        char where[600];
+        tg_load_set_where(set, twin->line, where, sizeof where);
+        tg_error_set(err, TG_ERR_INPUT, "%s: twin \"%s\" has no valid location at \"%s\"", where, twin->device_id, path);
+        tg_error_detail(err, "%s.%s must be a number within [-90, 90] and %s.%s within [-180, 180].", path, lat_name,
+                        path, lon_name);
+        tg_error_hint(err, "fix the twin, or leave out --location");
+        return TG_ERR_INPUT;
+    }
+    twin->lat = lat;
+    twin->lon = lon;
+    return TG_OK;
+}
+
 tg_status tg_load_set_add_twin(tg_load_set *set, char *device_id, char *model, char *twin, size_t line,
                                tg_error *err)
 {
@@ -137,7 +183,7 @@ tg_status tg_load_set_add_twin(tg_load_set *set, char *device_id, char *model, c
         free(entry);
         goto no_memory;
     }
-    set->twins[set->n_twins++] = (tg_load_twin){device_id, NULL, model, twin, line};
+    set->twins[set->n_twins++] = (tg_load_twin){device_id, NULL, model, twin, NAN, NAN, line};
     return TG_OK;
 
 no_memory:

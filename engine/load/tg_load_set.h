@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "tg_error.h"
 
 /* One twin as it will be written to the devices table. Strings are owned by the set. */
@@ -13,6 +15,7 @@ typedef struct {
     char *parent_id; /* NULL at a root; set by tg_load_set_resolve (or by the reader) */
     char *model;     /* NULL when the file names none */
     char *twin;      /* the twin document as JSON text, or NULL */
+    double lat, lon; /* WGS84 degrees, NAN when the file gives none (--location) */
     size_t line;     /* where the twin starts in the file, for messages */
 } tg_load_twin;
 
@@ -69,6 +72,12 @@ tg_status tg_load_set_add_twin(tg_load_set *set, char *device_id, char *model, c
 
 /* The twin with this id, or NULL (borrowed). */
 tg_load_twin *tg_load_set_find(const tg_load_set *set, const char *device_id);
+
+/* Reads the location of the twin added last from the object at path in document (a dotted path
+ * such as "location" or "properties.geo"): its members "lat"/"latitude" and "lon"/"lng"/
+ * "longitude", JSON numbers within [-90, 90] and [-180, 180]. No object there: no location. An
+ * object with a missing, non-numeric or out-of-range coordinate is an error naming the twin. */
+tg_status tg_load_set_locate(tg_load_set *set, const json_t *document, const char *path, tg_error *err);
 
 /* Adds a relationship; steals the four strings (properties may be NULL), also on error. */
 tg_status tg_load_set_add_relationship(tg_load_set *set, char *source_id, char *target_id, char *kind,

@@ -3,6 +3,7 @@
 #include "tg_load_write.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,7 +268,7 @@ static tg_status copy_twins(PGconn *conn, const tg_load_set *set, const char *sc
                             tg_error *err)
 {
     char *sql = NULL;
-    if (asprintf(&sql, "COPY %s.devices (device_id, parent_id, model, twin) FROM STDIN", schema) < 0)
+    if (asprintf(&sql, "COPY %s.devices (device_id, parent_id, model, lat, lon, twin) FROM STDIN", schema) < 0)
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory");
     tg_status st = tg_db_copy_in_start(conn, sql, err);
     if (st) {
@@ -280,6 +281,11 @@ static tg_status copy_twins(PGconn *conn, const tg_load_set *set, const char *sc
         tg_copy_text_field(&buf, twin->device_id, false);
         tg_copy_text_field(&buf, twin->parent_id, false);
         tg_copy_text_field(&buf, twin->model, false);
+        char lat[32], lon[32];
+        snprintf(lat, sizeof lat, "%.17g", twin->lat);
+        snprintf(lon, sizeof lon, "%.17g", twin->lon);
+        tg_copy_text_field(&buf, isnan(twin->lat) ? NULL : lat, false);
+        tg_copy_text_field(&buf, isnan(twin->lon) ? NULL : lon, false);
         tg_copy_text_field(&buf, twin->twin, true);
         if (buf.len >= COPY_FLUSH_BYTES && !(st = tg_interrupt_check("while loading twins", err)))
             st = tg_db_copy_in_send(conn, &buf, err);

@@ -93,6 +93,20 @@ with Database("load") as db:
     same("energy grid twins", got_devices, want_devices)
     same("energy grid relationships", got_rels, want_rels)
 
+    # 1b. --location: each twin's {lat, lon} object fills the columns; a bad one names the twin.
+    located = write("located.ndjson", '{"Section": "Twins"}\n'
+                    '{"$dtId": "p", "$metadata": {"$model": "m"}, "geo": {"pos": {"latitude": 52.5, "lng": 13.4}}}\n'
+                    '{"$dtId": "q", "$metadata": {"$model": "m"}, "geo": {"pos": {"lat": -33.9, "lon": 151.2}}}\n'
+                    '{"$dtId": "r", "$metadata": {"$model": "m"}}\n')
+    load(db, "adt", located, "--into", "geo", "--location", "geo.pos")
+    t.check(sorted(db.query("SELECT device_id, lat, lon FROM geo.devices")) ==
+            [("p", 52.5, 13.4), ("q", -33.9, 151.2), ("r", None, None)], "--location: lat and lon read")
+    bad = write("bad_location.ndjson", '{"Section": "Twins"}\n'
+                '{"$dtId": "s", "$metadata": {"$model": "m"}, "geo": {"pos": {"lat": "52", "lon": 13}}}\n')
+    proc = load(db, "adt", bad, "--into", "geo", "--location", "geo.pos", check=False)
+    t.check(proc.returncode == 1 and 'twin "s" has no valid location' in proc.stderr and "bad_location.ndjson:2" in proc.stderr,
+            f"--location, a string latitude: {proc.returncode} {proc.stderr!r}")
+
     # 2. Appending the same file again: a duplicate twin; nothing changes.
     proc = load(db, "adt", ENERGY, check=False)
     t.check(proc.returncode == 1 and "already exists" in proc.stderr and "--replace" in proc.stderr,
@@ -299,7 +313,9 @@ with Database("load") as db:
                          (["load", "--format", "iothub", ENERGY, "--parent-kinds", "contains"], "need relationships"),
                          (["load", "--format", "adt", ENERGY, "--several-parents", "any"], "error or first"),
                          (["load", "--format", "adt"], "needs a file"),
-                         (["load", "--format", "adt", ENERGY, "--into", "a.b"], "without dots")]:
+                         (["load", "--format", "adt", ENERGY, "--into", "a.b"], "without dots"),
+                         (["load", "--format", "iothub", ENERGY, "--location", "location"], "adt and adt-graph"),
+                         (["load", "--format", "adt", ENERGY, "--location", "a..b"], "dotted path")]:
         proc = run_twingraph(args, check=False)
         t.check(proc.returncode == 2 and expect in proc.stderr, f"{args}: exit {proc.returncode}, {proc.stderr!r}")
 

@@ -163,6 +163,11 @@ with Database("queries") as db:
           f"bridges: {len(got)} pairs, want {len(pairs)}")
 
     # --- training_set_as_of: the first run's features, not the second's ---------------------------
+    db.execute("CREATE TABLE public.labels AS SELECT device_id, random() < 0.5 AS failed FROM twin.devices")
+    labelled = psql(db, "training_set_as_of", as_of=between.isoformat(), labels="public.labels")
+    labelled = labelled[0] if labelled else []
+    check(len(labelled) == 3000 and "failed" in labelled[0] and list(labelled[0]).count("device_id") == 1,
+          f"training set with labels: {len(labelled)} rows")
     got = psql(db, "training_set_as_of", as_of=between.isoformat())
     got = got[0] if got else []
     check(len(got) > 0 and all(int(r["run_id"]) == runs[0] for r in got), "as of between the runs: run 1's rows")
@@ -182,6 +187,10 @@ with Database("queries") as db:
     ra, rb = ranks(hist[runs[0]]), ranks(hist[runs[1]])
     change = sorted((abs(rb[t] - ra[t]) for t in ra), reverse=True)[:50]
     check([abs(int(r["rank_change"])) for r in got] == change, "drift: the largest rank changes")
+    bad = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.name, "-v", "feature=no_such_feature",
+                          "-f", os.path.join(QUERIES, "feature_drift.sql")], capture_output=True, text=True,
+                         env=dict(os.environ, PGHOST=db.env["PGHOST"], PGPORT=db.env["PGPORT"], PGUSER=db.env["PGUSER"]))
+    check(bad.returncode != 0 and "no_such_feature" in bad.stderr, f"drift of an unknown feature: {bad.stderr[-200:]}")
 
     # --- suspicious_twins ------------------------------------------------------------------------------
     got = psql(db, "suspicious_twins", max_parent_m=2000)
