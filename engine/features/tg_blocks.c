@@ -1,6 +1,7 @@
 /* tg_blocks.c - loops over sources or samples cut into fixed blocks, run on threads and MPI ranks, and combined in block order. */
 #include "tg_blocks.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,24 +37,28 @@ typedef struct {
 } loop_order;
 
 /* One loop on one rank. Blocks are dealt in rounds: round r gives rank k the blocks
- * r*size*threads + k*threads + t, t < threads, which its threads compute side by side. Rank 0
- * then takes every block of the round in block order, its own from memory and the others' from
- * their ranks, so the combination order is the block order whatever size and threads are. */
+ * r*size*slots + k*slots + s, s < slots, which its threads take one after another as they come
+ * free (a few slots a thread, so an expensive block does not leave the others idle). Rank 0 then
+ * takes every block of the round in block order, its own from memory and the others' from their
+ * ranks, so the combination order is the block order whatever size and threads are. */
+#define SLOTS_PER_THREAD 4
+#define MAX_SLOTS 16
 typedef struct {
     const tg_kernel *kernel;
     const tg_csr *g;
     const tg_kernel_args *args;
     int64_t n_items, n_blocks, round;
-    int rank, size, threads;
+    int rank, size, threads, slots;
+    atomic_int next_slot;
     double **buffers;
     size_t buffer_len;
-    bool ok[TG_MAX_THREADS];
+    bool ok[MAX_SLOTS];
     bool stop_sent;
 } loop;
 
 static int64_t block_of(const loop *l, int rank, int thread)
 {
-    return l->round * l->size * l->threads + (int64_t)rank * l->threads + thread;
+    return l->round * l->size * l->slots + (int64_t)rank * l->slots + thread;
 }
 
 int64_t tg_blocks_count(int64_t n_items, int64_t n_blocks)
@@ -85,13 +90,30 @@ static size_t block_values(const loop *l, tg_block_items items)
 static void run_thread(void *context, int thread)
 {
     loop *l = context;
-    int64_t b = block_of(l, l->rank, thread);
-    l->ok[thread] = true;
-    if (b >= l->n_blocks)
-        return;
-    if (l->kernel->combine == TG_COMBINE_SUM)
-        memset(l->buffers[thread], 0, l->buffer_len * sizeof **l->buffers);
-    l->ok[thread] = l->kernel->block(l->g, l->args, block_items(l, b), l->buffers[thread]);
+    (void)thread;
+    for (int slot; (slot = atomic_fetch_add(&l->next_slot, 1)) < l->slots;) {
+        int64_t b = block_of(l, l->rank, slot);
+        l->ok[slot] = true;
+        if (b >= l->n_blocks)
+            continue;
+        if (l->kernel->combine == TG_COMBINE_SUM)
+            memset(l->buffers[slot], 0, l->buffer_len * sizeof **l->buffers);
+        l->ok[slot] = l->kernel->block(l->g, l->args, block_items(l, b), l->buffers[slot]);
+    }
+}
+
+/* This rank's blocks of the current round, on its threads. */
+static void run_slots(loop *l)
+{
+    atomic_store(&l->next_slot, 0);
+    tg_threads_run(l->threads, run_thread, l);
+}
+
+/* Blocks a rank computes a round: a few a thread, within MAX_SLOTS (each holds a buffer). */
+static int slots_for(int threads)
+{
+    /* threads <= TG_MAX_THREADS == MAX_SLOTS, so every thread has a slot. */
+    return threads * SLOTS_PER_THREAD < MAX_SLOTS ? threads * SLOTS_PER_THREAD : MAX_SLOTS;
 }
 
 static bool loop_alloc(loop *l)
@@ -99,7 +121,7 @@ static bool loop_alloc(loop *l)
     int64_t widest = block_items(l, 0).count; /* block 0 holds the most items */
     l->buffer_len = (size_t)l->kernel->width * (size_t)(l->kernel->combine == TG_COMBINE_SUM ? l->g->n : widest);
     /* Rank 0 needs one more buffer to receive the other ranks' blocks into. */
-    int count = l->threads + (l->rank == 0 && l->size > 1);
+    int count = l->slots + (l->rank == 0 && l->size > 1);
     l->buffers = calloc((size_t)count, sizeof *l->buffers);
     if (!l->buffers)
         return false;
@@ -111,7 +133,7 @@ static bool loop_alloc(loop *l)
 
 static void loop_free(loop *l)
 {
-    int count = l->threads + (l->rank == 0 && l->size > 1);
+    int count = l->slots + (l->rank == 0 && l->size > 1);
     for (int t = 0; l->buffers && t < count; t++)
         free(l->buffers[t]);
     free(l->buffers);
@@ -120,14 +142,14 @@ static void loop_free(loop *l)
 
 static int64_t round_count(const loop *l)
 {
-    int64_t per_round = (int64_t)l->size * l->threads;
+    int64_t per_round = (int64_t)l->size * l->slots;
     return (l->n_blocks + per_round - 1) / per_round;
 }
 
 /* Rank 0's side of one round: compute, then combine the round's blocks in block order. */
 static bool lead_round(loop *l, double *out)
 {
-    tg_threads_run(l->threads, run_thread, l);
+    run_slots(l);
     /* Interrupted: the other ranks stop their blocks at their next check instead of finishing
      * them (a block can be thousands of searches); their values are then not used. */
     if (tg_interrupt_requested() && !l->stop_sent) {
@@ -136,10 +158,10 @@ static bool lead_round(loop *l, double *out)
         l->stop_sent = true;
     }
     bool ok = true;
-    for (int t = 0; t < l->threads; t++)
+    for (int t = 0; t < l->slots; t++)
         ok = ok && l->ok[t];
     for (int rank = 0; rank < l->size; rank++)
-        for (int t = 0; t < l->threads; t++) {
+        for (int t = 0; t < l->slots; t++) {
             int64_t b = block_of(l, rank, t);
             if (b >= l->n_blocks)
                 break;
@@ -147,7 +169,7 @@ static bool lead_round(loop *l, double *out)
             size_t count = block_values(l, items);
             double *values = l->buffers[t];
             if (rank > 0) {
-                values = l->buffers[l->threads];
+                values = l->buffers[l->slots];
                 tg_mpi_receive_doubles(values, count, rank, (int)(b % 32767));
             }
             if (l->kernel->combine == TG_COMBINE_SUM)
@@ -165,8 +187,8 @@ static bool lead_round(loop *l, double *out)
 static void follow_round(loop *l)
 {
     tg_fault_point("rank_block"); /* a rank lost mid-loop (tests/mpi) */
-    tg_threads_run(l->threads, run_thread, l);
-    for (int t = 0; t < l->threads; t++) {
+    run_slots(l);
+    for (int t = 0; t < l->slots; t++) {
         int64_t b = block_of(l, l->rank, t);
         if (b >= l->n_blocks)
             break;
@@ -212,6 +234,7 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
     const tg_kernel *kernel = kernel_at(kernel_id);
     loop l = {.kernel = kernel, .g = g, .args = args, .n_items = n_items, .n_blocks = tg_blocks_count(n_items, n_blocks),
               .rank = 0, .size = tg_mpi_size(), .threads = tg_blocks_threads_per_rank()};
+    l.slots = slots_for(l.threads);
     size_t out_len = (size_t)kernel->width * (size_t)(kernel->combine == TG_COMBINE_SUM ? g->n : n_items);
     memset(out, 0, out_len * sizeof *out);
     if (n_items <= 0)
@@ -294,7 +317,7 @@ void tg_blocks_serve(void)
             tg_mpi_abort("out of memory for the graph's adjacency arrays");
         loop l = {.kernel = kernel, .g = &g, .args = &order.args, .n_items = order.n_items,
                   .n_blocks = order.n_blocks, .rank = tg_mpi_rank(), .size = tg_mpi_size(),
-                  .threads = order.threads};
+                  .threads = order.threads, .slots = slots_for(order.threads)};
         if (!loop_alloc(&l))
             tg_mpi_abort("out of memory for a loop's block buffers");
         int64_t rounds = round_count(&l);
