@@ -35,6 +35,17 @@ def now(db):
     return db.query("SELECT clock_timestamp()")[0][0]
 
 
+def denied(conn, sql, what):
+    """Checks that sql fails for lack of privilege on conn."""
+    with conn.cursor() as cur:
+        try:
+            cur.execute(sql)
+            check(False, what)
+        except psycopg2.errors.InsufficientPrivilege:
+            check(True, "")
+        conn.rollback()
+
+
 with Database("history") as db:
     before_any = now(db)
     snapshots = []  # (time right after the run, the view's rows then, run_id)
@@ -83,12 +94,8 @@ with Database("history") as db:
         check(cur.fetchone()[0] == 3, "the reader reads the history view")
         conn.rollback()
         cur.execute("SET ROLE tg_hist_other")
-        try:
-            cur.execute("SELECT count(*) FROM features.device_features_as_of(clock_timestamp())")
-            check(False, "a role without SELECT on the table called as_of")
-        except psycopg2.errors.InsufficientPrivilege:
-            check(True, "")
-        conn.rollback()
+    denied(conn, "SELECT count(*) FROM features.device_features_as_of(clock_timestamp())",
+           "a role without SELECT on the table called as_of")
     conn.close()
 
     # A revoke reaches the function at once (it checks the session's privilege at every call) and
@@ -99,21 +106,11 @@ with Database("history") as db:
     run_job(db, spec(["degree", "pagerank"], {"keep_runs": 3}))
     db.execute("REVOKE SELECT ON features.device_features FROM tg_hist_login")
     login = psycopg2.connect(host=db.env["PGHOST"], port=db.env["PGPORT"], user="tg_hist_login", dbname=db.name)
-    with login.cursor() as cur:
-        try:
-            cur.execute("SELECT count(*) FROM features.device_features_as_of(clock_timestamp())")
-            check(False, "a revoked login role still called as_of")
-        except psycopg2.errors.InsufficientPrivilege:
-            check(True, "")
-        login.rollback()
+    denied(login, "SELECT count(*) FROM features.device_features_as_of(clock_timestamp())",
+           "a revoked login role still called as_of")
     run_job(db, spec(["degree", "pagerank"], {"keep_runs": 3}))
-    with login.cursor() as cur:
-        try:
-            cur.execute("SELECT count(*) FROM features.device_features_history")
-            check(False, "a revoked login role still read the history view after the next run")
-        except psycopg2.errors.InsufficientPrivilege:
-            check(True, "")
-        login.rollback()
+    denied(login, "SELECT count(*) FROM features.device_features_history",
+           "a revoked login role still read the history view after the next run")
     login.close()
 
     # Views may be built on as_of and on the history view: runs with the same columns go on.
