@@ -181,13 +181,13 @@ bool tg_mpi_stop_arrived(void)
 #endif
 }
 
-void tg_mpi_send_doubles(const double *values, size_t count, int block)
+void tg_mpi_send_doubles(const double *values, size_t count, int64_t block)
 {
 #ifdef TWINGRAPH_MPI
     size_t piece_count = PIECE / sizeof *values;
     for (size_t done = 0; done < count; done += piece_count) {
         size_t piece = count - done < piece_count ? count - done : piece_count;
-        check(MPI_Send(values + done, (int)piece, MPI_DOUBLE, 0, block % TAGS, MPI_COMM_WORLD), "MPI_Send failed");
+        check(MPI_Send(values + done, (int)piece, MPI_DOUBLE, 0, (int)(block % TAGS), MPI_COMM_WORLD), "MPI_Send failed");
     }
 #else
     (void)values;
@@ -197,13 +197,13 @@ void tg_mpi_send_doubles(const double *values, size_t count, int block)
 #endif
 }
 
-void tg_mpi_receive_doubles(double *values, size_t count, int from_rank, int block)
+void tg_mpi_receive_doubles(double *values, size_t count, int from_rank, int64_t block)
 {
 #ifdef TWINGRAPH_MPI
     size_t piece_count = PIECE / sizeof *values;
     for (size_t done = 0; done < count; done += piece_count) {
         size_t piece = count - done < piece_count ? count - done : piece_count;
-        check(MPI_Recv(values + done, (int)piece, MPI_DOUBLE, from_rank, block % TAGS, MPI_COMM_WORLD,
+        check(MPI_Recv(values + done, (int)piece, MPI_DOUBLE, from_rank, (int)(block % TAGS), MPI_COMM_WORLD,
                        MPI_STATUS_IGNORE),
               "MPI_Recv failed");
     }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Joins the MPI job when the process was started by mpirun (OpenMPI's or another launcher's
  * rank variables are set) and the engine was built with MPI; otherwise the process is rank 0 of
@@ -38,7 +39,7 @@ bool tg_mpi_stop_arrived(void);
 
 /* A block's values from a rank to rank 0, tagged with the block's number; rank 0 receives them
  * in the order it chooses. */
-void tg_mpi_send_doubles(const double *values, size_t count, int block);
-void tg_mpi_receive_doubles(double *values, size_t count, int from_rank, int block);
+void tg_mpi_send_doubles(const double *values, size_t count, int64_t block);
+void tg_mpi_receive_doubles(double *values, size_t count, int from_rank, int64_t block);
 
 #endif

@@ -7,30 +7,33 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-bool tg_thread_count_given(void)
+/* TWINGRAPH_THREADS as a count within 1..TG_MAX_THREADS, or 0 when unset or not such a count. */
+static long threads_given(void)
 {
     const char *env = getenv("TWINGRAPH_THREADS");
     char *end = NULL;
     long n = env && *env ? strtol(env, &end, 10) : 0;
-    return env && *env && !*end && n >= 1 && n <= TG_MAX_THREADS;
+    return env && *env && !*end && n >= 1 && n <= TG_MAX_THREADS ? n : 0;
+}
+
+bool tg_thread_count_given(void)
+{
+    return threads_given() > 0;
 }
 
 int tg_thread_count(void)
 {
     const char *env = getenv("TWINGRAPH_THREADS");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN), n = cores;
-    if (env && *env) {
-        char *end = NULL;
-        n = strtol(env, &end, 10);
-        if (*end || n < 1 || n > TG_MAX_THREADS) {
-            static bool warned = false; /* once a process, not once a feature */
-            if (!warned)
-                fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using the "
-                                "default\n", env, TG_MAX_THREADS);
-            warned = true;
-            n = cores;
-        }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN), n = threads_given();
+    if (n == 0 && env && *env) {
+        static bool warned = false; /* once a process, not once a feature */
+        if (!warned)
+            fprintf(stderr, "twingraph: warning: TWINGRAPH_THREADS=%s is not a number within 1..%d; using the "
+                            "default\n", env, TG_MAX_THREADS);
+        warned = true;
     }
+    if (n == 0)
+        n = cores;
     return n < 1 ? 1 : n > TG_MAX_THREADS ? TG_MAX_THREADS : (int)n;
 }
 

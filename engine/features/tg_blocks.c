@@ -170,7 +170,7 @@ static bool lead_round(loop *l, double *out)
             double *values = l->buffers[t];
             if (rank > 0) {
                 values = l->buffers[l->slots];
-                tg_mpi_receive_doubles(values, count, rank, (int)(b % 32767));
+                tg_mpi_receive_doubles(values, count, rank, b);
             }
             if (l->kernel->combine == TG_COMBINE_SUM)
                 for (size_t i = 0; i < count; i++)
@@ -194,7 +194,7 @@ static void follow_round(loop *l)
             break;
         if (!l->ok[t])
             tg_mpi_abort("out of memory in a block");
-        tg_mpi_send_doubles(l->buffers[t], block_values(l, block_items(l, b)), (int)(b % 32767));
+        tg_mpi_send_doubles(l->buffers[t], block_values(l, block_items(l, b)), b);
     }
 }
 
@@ -256,6 +256,8 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
         return tg_error_set(err, TG_ERR_MEMORY, "out of memory for the blocks of %s", kernel->name);
     }
     tg_status st = TG_OK;
+    char where[128];
+    snprintf(where, sizeof where, "while computing %s", kernel->name);
     int64_t rounds = round_count(&l);
     for (l.round = 0; l.round < rounds; l.round++) {
         bool ok = lead_round(&l, out);
@@ -266,8 +268,6 @@ tg_status tg_blocks_run(tg_kernel_id kernel_id, const tg_csr *g, const tg_kernel
             st = tg_error_set(err, TG_ERR_MEMORY, "out of memory while computing %s", kernel->name);
             break;
         }
-        char where[128];
-        snprintf(where, sizeof where, "while computing %s", kernel->name);
         if ((st = tg_interrupt_check(where, err)))
             break;
     }

@@ -326,17 +326,17 @@ static tg_status nap(double seconds, tg_error *err)
 }
 
 /* GRANT statements that give a replaced view the privileges its predecessor had. */
-static tg_status saved_grants(PGconn *conn, const char *from, const char *to, PGresult **grants, tg_error *err)
+static tg_status saved_grants(PGconn *conn, const tg_storage *storage, PGresult **grants, tg_error *err)
 {
-    const char *params[] = {from, to};
+    const char *params[] = {storage->view};
     return tg_db_exec(conn,
-                      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $2::text,"
+                      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $1::text,"
                       "  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END,"
                       "  CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
                       " FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
                       " LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee"
                       " WHERE c.oid = pg_catalog.to_regclass($1::text) AND a.grantee <> c.relowner",
-                      2, params, grants, err);
+                      1, params, grants, err);
 }
 
 /* "pid 123 (analyst, psql)": the sessions holding the view, for the lock-wait error. */
@@ -383,7 +383,7 @@ tg_status tg_storage_publish(PGconn *conn, const tg_storage *storage, const tg_s
     }
     sql_text create = {0};
     if ((st = view_sql(conn, storage, spec, table, false, &create, err)) ||
-        (st = saved_grants(conn, storage->view, storage->view, &grants, err)))
+        (st = saved_grants(conn, storage, &grants, err)))
         goto cleanup;
     char drop[600] = "";
     if (kind == 'r') /* the plain table of an older twingraph, marked ours by pre-flight */
@@ -469,35 +469,29 @@ cleanup:
 
 /* --- history: every kept run, and the features as of a time ------------------------------------ */
 
-/* Fails when name (a quoted function signature or relation) exists and belongs to another role:
- * replacing or dropping it would fail later with a less helpful message, and a function of
- * another owner is not ours to replace. *exists says whether it is there. */
-static tg_status check_ours(PGconn *conn, const char *what, const char *lookup, const char *name, bool *exists,
-                            tg_error *err)
+/* Fails when the history view exists and belongs to another role: replacing or dropping it would
+ * fail later with a less helpful message. *exists says whether it is there. */
+static tg_status check_history_view_ours(PGconn *conn, const tg_storage *storage, bool *exists, tg_error *err)
 {
     PGresult *res = NULL;
-    const char *params[] = {name};
-    char sql[400];
-    snprintf(sql, sizeof sql,
-             "SELECT pg_catalog.pg_get_userbyid(o.owner), o.owner = (SELECT oid FROM pg_catalog.pg_roles"
-             " WHERE rolname = current_user) FROM (SELECT %s AS owner) o WHERE o.owner IS NOT NULL",
-             lookup);
-    tg_status st = tg_db_exec(conn, sql, 1, params, &res, err);
+    const char *params[] = {storage->history};
+    tg_status st = tg_db_exec(conn,
+                              "SELECT pg_catalog.pg_get_userbyid(c.relowner), c.relowner = (SELECT r.oid FROM"
+                              " pg_catalog.pg_roles r WHERE r.rolname = current_user) FROM pg_catalog.pg_class c"
+                              " WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind = 'v'",
+                              1, params, &res, err);
     if (st)
         return st;
     *exists = PQntuples(res) > 0;
     if (*exists && strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-        tg_error_set(err, TG_ERR_DB, "%s %s belongs to role %s, not to the role twingraph runs as", what, name,
-                     PQgetvalue(res, 0, 0));
+        tg_error_set(err, TG_ERR_DB, "the view %s belongs to role %s, not to the role twingraph runs as",
+                     storage->history, PQgetvalue(res, 0, 0));
         tg_error_hint(err, "drop it, or give it to twingraph's role (ALTER ... OWNER TO), then run again");
         st = TG_ERR_DB;
     }
     PQclear(res);
     return st;
 }
-
-#define VIEW_OWNER                                                                                                   \
-    "(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind = 'v')"
 
 /* Fails when any function named like the as-of function in the table's schema, whatever its
  * arguments, belongs to another role: an overload taking text would catch the documented call
@@ -721,7 +715,7 @@ tg_status tg_storage_publish_history(PGconn *conn, const tg_storage *storage, co
     bool exists = false;
     char function[600];
     snprintf(function, sizeof function, "%s(timestamptz)", storage->as_of);
-    tg_status st = check_ours(conn, "the view", VIEW_OWNER, storage->history, &exists, err);
+    tg_status st = check_history_view_ours(conn, storage, &exists, err);
     if (st || (st = check_functions_ours(conn, storage, err)))
         return st;
     if (!spec->history) {
